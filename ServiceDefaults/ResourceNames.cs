@@ -1,0 +1,23 @@
+namespace MasStack.ServiceDefaults;
+
+/// <summary>Names of the suite's resources, shared by the AppHost, the services, the gateway and the tests.</summary>
+public static class ResourceNames
+{
+    public const string Postgres = "postgres";
+    public const string Redis = "redis";
+    public const string RabbitMq = "rabbitmq";
+    public const string Gateway = "gateway";
+
+    public const string Signup = "signup";
+    public const string Customer = "customer";
+    public const string Account = "account";
+    public const string Subscription = "subscription";
+    public const string Billing = "billing";
+    public const string Barring = "barring";
+    public const string Consumption = "consumption";
+
+    public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
+
+    /// <summary>The connection name, and the database name, of a service's own database.</summary>
+    public static string Database(string service) => service + "db";
+}

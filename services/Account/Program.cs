@@ -1,0 +1,11 @@
+using MasStack.Account.Features.Accounts;
+using MasStack.Platform;
+using MasStack.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPlatform(ResourceNames.Account, typeof(Program).Assembly);
+
+var app = builder.Build();
+app.UsePlatform();
+app.MapAccountApi();
+app.Run();

@@ -1,0 +1,9 @@
+namespace MasStack.Contracts;
+
+public sealed record UserRegistered(
+    long UserId,
+    long? SignupId,
+    string DocumentType,
+    string DocumentNumber,
+    string Email,
+    DateTimeOffset RegisteredAt) : IIntegrationEvent;

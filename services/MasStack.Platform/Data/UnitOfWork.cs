@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using MasStack.Contracts;
+using MasStack.Platform.Messaging;
+using MasStack.ServiceDefaults;
+using Npgsql;
+
+namespace MasStack.Platform.Data;
+
+/// <summary>
+/// One database transaction per request or consumed message, opened on first use. State changes and the
+/// events they cause go into the same transaction (the events as outbox rows), so either both happen or
+/// neither. Handlers never commit: the endpoint filter or the inbox consumer does, and only on success —
+/// a refused request changes nothing.
+/// </summary>
+public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxSignal) : IAsyncDisposable
+{
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _transaction;
+    private bool _published;
+    private readonly List<Func<Task>> _afterCommit = [];
+
+    public async Task<int> ExecuteAsync(string sql, object? param = null)
+    {
+        var (connection, transaction) = await BeginAsync();
+        return await connection.ExecuteAsync(sql, param, transaction);
+    }
+
+    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param = null)
+    {
+        var (connection, transaction) = await BeginAsync();
+        return await connection.QuerySingleOrDefaultAsync<T>(sql, param, transaction);
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null)
+    {
+        var (connection, transaction) = await BeginAsync();
+        return (await connection.QueryAsync<T>(sql, param, transaction)).AsList();
+    }
+
+    /// <summary>Stores the event in the outbox of this transaction; the relay publishes it after commit.</summary>
+    public async Task PublishAsync<T>(T message) where T : class, IIntegrationEvent
+    {
+        var headers = new Dictionary<string, string>();
+        if (Activity.Current is { } activity)
+        {
+            headers["traceparent"] = activity.Id!;
+            if (activity.GetBaggageItem(Correlation.Header) is { } correlator) headers[Correlation.Header] = correlator;
+        }
+        await ExecuteAsync(
+            """
+            INSERT INTO outbox_messages (message_id, message_type, body, headers)
+            VALUES (@MessageId, @MessageType, @Body::jsonb, @Headers::jsonb)
+            """,
+            new
+            {
+                MessageId = Guid.CreateVersion7(),
+                MessageType = typeof(T).FullName,
+                Body = JsonSerializer.Serialize(message, OutboxMessage.JsonOptions),
+                Headers = JsonSerializer.Serialize(headers),
+            });
+        _published = true;
+    }
+
+    /// <summary>Runs once the transaction has committed (cache invalidation, for one), never if it rolls back.</summary>
+    public void AfterCommit(Func<Task> action) => _afterCommit.Add(action);
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_transaction is null) return;
+        await _transaction.CommitAsync(cancellationToken);
+        await DisposeAsync();
+        if (_published) outboxSignal.Notify();
+        foreach (var action in _afterCommit) await action();
+        _afterCommit.Clear();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_transaction is not null) await _transaction.DisposeAsync(); // rolls back unless committed
+        if (_connection is not null) await _connection.DisposeAsync();
+        _transaction = null;
+        _connection = null;
+    }
+
+    private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync()
+    {
+        if (_connection is null)
+        {
+            _connection = await dataSource.OpenConnectionAsync();
+            _transaction = await _connection.BeginTransactionAsync();
+        }
+        return (_connection, _transaction!);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using MassTransit;
+using MasStack.Platform.Data;
+using MasStack.ServiceDefaults;
+
+namespace MasStack.Platform.Messaging;
+
+/// <summary>
+/// An idempotent consumer: the message id is recorded in the inbox in the same transaction as the effect,
+/// so a redelivered message (after a crash, a lost acknowledgement, or an outbox row relayed twice) has no
+/// second effect. MassTransit acknowledges only after <see cref="Consume"/> returns, i.e. after commit; an
+/// exception rolls everything back and hands the message to the retry policy, then the error queue.
+/// </summary>
+public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> where T : class
+{
+    public async Task Consume(ConsumeContext<T> context)
+    {
+        var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be consumed idempotently.");
+        if (context.Headers.Get<string>(Correlation.Header) is { } correlator) Activity.Current?.SetBaggage(Correlation.Header, correlator);
+
+        var first = await unitOfWork.ExecuteAsync(
+            "INSERT INTO inbox_messages (consumer, message_id) VALUES (@Consumer, @MessageId) ON CONFLICT DO NOTHING",
+            new { Consumer = GetType().Name, MessageId = messageId }) == 1;
+        if (first) await Handle(context.Message, unitOfWork, context.CancellationToken);
+        await unitOfWork.CommitAsync(context.CancellationToken);
+    }
+
+    protected abstract Task Handle(T message, UnitOfWork unitOfWork, CancellationToken cancellationToken);
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MasStack.Contracts;
+
+namespace MasStack.Platform.Messaging;
+
+/// <summary>A claimed outbox row, and how rows are (de)serialized.</summary>
+public sealed record OutboxMessage(long Id, Guid MessageId, string MessageType, string Body, string Headers, int Attempts)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    public Type ResolveType() =>
+        typeof(IIntegrationEvent).Assembly.GetType(MessageType)
+        ?? throw new InvalidOperationException($"Unknown event type {MessageType}: is the contracts assembly older than the row?");
+
+    public object Deserialize() => JsonSerializer.Deserialize(Body, ResolveType(), JsonOptions)!;
+
+    public Dictionary<string, string> DeserializeHeaders() =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(Headers) ?? [];
+
+    /// <summary>Exponential backoff with jitter, capped: a failed row is retried, never parked for good.</summary>
+    public static TimeSpan Backoff(int attempts, double jitter)
+    {
+        var seconds = Math.Min(30, 0.25 * Math.Pow(2, Math.Min(attempts, 10)));
+        return TimeSpan.FromSeconds(seconds * (0.75 + 0.5 * jitter));
+    }
+}

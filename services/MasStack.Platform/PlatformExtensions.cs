@@ -1,0 +1,53 @@
+using System.Reflection;
+using MasStack.Platform.Data;
+using MasStack.Platform.Http;
+using MasStack.Platform.Ids;
+using MasStack.Platform.Messaging;
+using MasStack.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MasStack.Platform;
+
+public static class PlatformExtensions
+{
+
+    /// <summary>
+    /// Everything a MasStack service stands on: service defaults, its own PostgreSQL database (schema migrated
+    /// at start, before anything consumes or listens), Redis, the id generator, the unit of work with its
+    /// outbox, the inbox consumers of <paramref name="assembly"/> on RabbitMQ, and an OpenAPI document.
+    /// </summary>
+    public static ServiceIdentity AddPlatform(this WebApplicationBuilder builder, string serviceName, Assembly assembly)
+    {
+        var service = new ServiceIdentity(serviceName, assembly);
+        DapperTypes.Register();
+        builder.AddServiceDefaults();
+        builder.Services.AddSingleton(service);
+
+        builder.AddNpgsqlDataSource(DatabaseName(serviceName));
+        builder.AddRedisClient(ResourceNames.Redis);
+
+        // Hosted services start in registration order: schema first, then the id lease, then the bus.
+        builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton<IdGenerator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IdGenerator>());
+        builder.Services.AddScoped<UnitOfWork>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddMessaging(service);
+
+        builder.Services.AddOpenApi();
+        return service;
+    }
+
+    public static WebApplication UsePlatform(this WebApplication app)
+    {
+        app.UseServiceDefaults();
+        app.UseIdempotencyKeys();
+        app.MapOpenApi();
+        return app;
+    }
+
+    /// <summary>The connection name (and database name) of a service's database: <c>signupdb</c>, <c>customerdb</c>, …</summary>
+    public static string DatabaseName(string serviceName) => ResourceNames.Database(serviceName);
+}

@@ -1,0 +1,54 @@
+using Dapper;
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+
+namespace MasStack.Signup.Features.Sales;
+
+/// <summary>
+/// The signup saga's state: one step row per confirmation awaited. Each change locks the signup row first,
+/// so confirmations arriving together on several consumers are applied one after the other and exactly one
+/// of them sees the last step confirmed and completes the signup.
+/// </summary>
+public static class SignupProgress
+{
+    public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines) =>
+        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(lines.Select(l => SignupSteps.Subscription(l.SubscriptionId)));
+
+    public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
+    {
+        var signup = await LockPendingAsync(db, signupId);
+        if (signup is null) return;
+
+        await db.ExecuteAsync(
+            "UPDATE signup_steps SET state = 'confirmed', updated_at = now() WHERE signup_id = @signupId AND step = @step AND state = 'pending'",
+            new { signupId, step });
+        var open = await db.QuerySingleOrDefaultAsync<int>(
+            "SELECT count(*)::int FROM signup_steps WHERE signup_id = @signupId AND state <> 'confirmed'", new { signupId });
+        if (open > 0) return;
+
+        await db.ExecuteAsync("UPDATE signups SET status = 'completed', updated_at = now() WHERE id = @signupId", new { signupId });
+        await db.PublishAsync(new SignupCompleted(signupId, signup.UserId, signup.AccountId));
+    }
+
+    public static async Task FailAsync(UnitOfWork db, long signupId, string? step, string reason)
+    {
+        var signup = await LockPendingAsync(db, signupId);
+        if (signup is null) return;
+
+        if (step is not null)
+            await db.ExecuteAsync(
+                "UPDATE signup_steps SET state = 'failed', detail = @reason, updated_at = now() WHERE signup_id = @signupId AND step = @step",
+                new { signupId, step, reason });
+        await db.ExecuteAsync(
+            "UPDATE signups SET status = 'failed', failure_reason = @reason, updated_at = now() WHERE id = @signupId",
+            new { signupId, reason });
+        await db.PublishAsync(new SignupFailed(signupId, signup.UserId, signup.AccountId, reason));
+    }
+
+    private static Task<PendingSignup?> LockPendingAsync(UnitOfWork db, long signupId) =>
+        db.QuerySingleOrDefaultAsync<PendingSignup>(
+            "SELECT user_id AS UserId, account_id AS AccountId FROM signups WHERE id = @signupId AND status = 'pending' FOR UPDATE",
+            new { signupId });
+
+    private sealed record PendingSignup(long UserId, long AccountId);
+}

@@ -1,0 +1,33 @@
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using MasStack.Platform.Messaging;
+
+namespace MasStack.Signup.Features.Sales;
+
+// The confirmations the signup saga waits for, one consumer per event.
+
+public sealed class UserRegisteredConsumer(UnitOfWork db) : InboxConsumer<UserRegistered>(db)
+{
+    protected override Task Handle(UserRegistered message, UnitOfWork db, CancellationToken ct) =>
+        message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Customer) : Task.CompletedTask;
+}
+
+public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<AccountOpened>(db)
+{
+    protected override Task Handle(AccountOpened message, UnitOfWork db, CancellationToken ct) =>
+        message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Account) : Task.CompletedTask;
+}
+
+public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
+{
+    protected override Task Handle(SubscriptionCreated message, UnitOfWork db, CancellationToken ct) =>
+        message.SignupId is { } signupId
+            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Subscription(message.SubscriptionId))
+            : Task.CompletedTask;
+}
+
+public sealed class SignupStepFailedConsumer(UnitOfWork db) : InboxConsumer<SignupStepFailed>(db)
+{
+    protected override Task Handle(SignupStepFailed message, UnitOfWork db, CancellationToken ct) =>
+        SignupProgress.FailAsync(db, message.SignupId, message.Step, message.Reason);
+}

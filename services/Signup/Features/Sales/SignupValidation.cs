@@ -1,0 +1,157 @@
+using MasStack.Contracts;
+using MasStack.Platform.Formats;
+using MasStack.Platform.Http;
+
+namespace MasStack.Signup.Features.Sales;
+
+/// <summary>A sale that passed validation, with every value normalized (E.164 numbers, upper-case documents, …).</summary>
+public sealed record ValidSale(
+    SalesChannel Channel,
+    PaymentType PaymentType,
+    string BundleCode,
+    SignupCustomer Customer,
+    IReadOnlyList<ValidLine> Lines);
+
+public sealed record ValidLine(SubscriptionType Type, string ProductCode, NumberMode? NumberMode, string? Number, string? Iccid);
+
+/// <summary>The format and presence rules of a sale: pure, so every rule has a fast unit test.</summary>
+public static class SignupValidation
+{
+    public const int AdultAge = 18;
+    public const int MaxLines = 10;
+
+    public static (ValidSale? Sale, ValidationErrors Errors) Validate(SignupRequest request, DateOnly today)
+    {
+        var errors = new ValidationErrors();
+        if (errors.Required("channel", request.Channel))
+        {
+            if (request.Channel == SalesChannel.Store) errors.Required("storeId", request.StoreId);
+            if (request.Channel == SalesChannel.Online && errors.Required("expedition", request.Expedition))
+                ValidateAddress(errors, "expedition.address", request.Expedition!.Address);
+        }
+        errors.Required("paymentType", request.PaymentType);
+        errors.Required("bundleCode", request.BundleCode);
+        var customer = errors.Required("customer", request.Customer)
+            ? ValidateCustomer(errors, request.Customer!, request.PaymentType, today)
+            : null;
+        var lines = ValidateLines(errors, request.Lines);
+
+        if (!errors.IsEmpty) return (null, errors);
+        return (new ValidSale(request.Channel!.Value, request.PaymentType!.Value, request.BundleCode!.Trim(), customer!, lines), errors);
+    }
+
+    private static SignupCustomer? ValidateCustomer(ValidationErrors errors, CustomerRequest c, PaymentType? paymentType, DateOnly today)
+    {
+        string? document = null;
+        if (errors.Required("customer.documentType", c.DocumentType))
+        {
+            if (!IdentityDocument.TryParseType(c.DocumentType, out var type))
+                errors.Add("customer.documentType", "One of dni, nie, passport, cif.");
+            else if (errors.Required("customer.documentNumber", c.DocumentNumber)
+                     && (document = IdentityDocument.Normalize(type, c.DocumentNumber)) is null)
+                errors.Add("customer.documentNumber", $"Not a valid {c.DocumentType!.Trim().ToLowerInvariant()} number.");
+        }
+        errors.Required("customer.firstName", c.FirstName);
+        errors.Required("customer.lastName", c.LastName);
+
+        string? email = null;
+        if (errors.Required("customer.email", c.Email) && (email = EmailAddress.Normalize(c.Email)) is null)
+            errors.Add("customer.email", "Not a valid email address.");
+
+        string? phone = null;
+        if (errors.Required("customer.phone", c.Phone) && (phone = PhoneNumber.Normalize(c.Phone)) is null)
+            errors.Add("customer.phone", "Not a valid Spanish phone number (612345678, +34612345678 or 0034612345678).");
+
+        if (errors.Required("customer.birthDate", c.BirthDate))
+        {
+            if (c.BirthDate!.Value > today) errors.Add("customer.birthDate", "The birth date is in the future.");
+            else if (c.BirthDate.Value.AddYears(AdultAge) > today) errors.Add("customer.birthDate", $"The customer must be at least {AdultAge}.");
+        }
+
+        var address = ValidateAddress(errors, "customer.address", c.Address);
+
+        string? iban = null;
+        if (paymentType == PaymentType.Postpaid && errors.Required("customer.iban", c.Iban) && (iban = Iban.Normalize(c.Iban)) is null)
+            errors.Add("customer.iban", "Not a valid IBAN (the mod-97 check fails or the format is wrong).");
+        else if (paymentType != PaymentType.Postpaid && !string.IsNullOrWhiteSpace(c.Iban) && (iban = Iban.Normalize(c.Iban)) is null)
+            errors.Add("customer.iban", "Not a valid IBAN (the mod-97 check fails or the format is wrong).");
+
+        if (document is null || email is null || phone is null || address is null || c.BirthDate is null) return null;
+        return new SignupCustomer(
+            c.DocumentType!.Trim().ToLowerInvariant(), document, c.FirstName!.Trim(), c.LastName!.Trim(), email, phone,
+            c.BirthDate.Value, address, iban);
+    }
+
+    private static PostalAddress? ValidateAddress(ValidationErrors errors, string field, AddressRequest? a)
+    {
+        if (!errors.Required(field, a)) return null;
+        var ok = errors.Required($"{field}.street", a!.Street)
+                 & errors.Required($"{field}.city", a.City)
+                 & errors.Required($"{field}.province", a.Province);
+        if (errors.Required($"{field}.postalCode", a.PostalCode) && !IsSpanishPostalCode(a.PostalCode!.Trim()))
+        {
+            errors.Add($"{field}.postalCode", "Five digits, starting 01 to 52.");
+            ok = false;
+        }
+        var country = string.IsNullOrWhiteSpace(a.Country) ? "ES" : a.Country.Trim().ToUpperInvariant();
+        if (country != "ES")
+        {
+            errors.Add($"{field}.country", "Only addresses in Spain (ES) are served.");
+            ok = false;
+        }
+        return ok ? new PostalAddress(a.Street!.Trim(), a.City!.Trim(), a.PostalCode!.Trim(), a.Province!.Trim(), country) : null;
+    }
+
+    private static bool IsSpanishPostalCode(string code) =>
+        code.Length == 5 && code.All(char.IsAsciiDigit) && int.Parse(code[..2]) is >= 1 and <= 52;
+
+    private static List<ValidLine> ValidateLines(ValidationErrors errors, IReadOnlyList<LineRequest>? lines)
+    {
+        var valid = new List<ValidLine>();
+        if (lines is null || lines.Count == 0)
+        {
+            errors.Add("lines", "A sale has at least one line.");
+            return valid;
+        }
+        if (lines.Count > MaxLines) errors.Add("lines", $"A sale has at most {MaxLines} lines.");
+
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var field = $"lines[{i}]";
+            var line = lines[i];
+            if (!errors.Required(field, line)) continue;
+            var hasType = errors.Required($"{field}.type", line.Type);
+            errors.Required($"{field}.productCode", line.ProductCode);
+            if (!hasType) continue;
+
+            string? number = null, iccid = null;
+            var kind = line.Type switch { SubscriptionType.Mobile => NumberKind.Mobile, SubscriptionType.Fixed => NumberKind.Fixed, _ => (NumberKind?)null };
+            if (kind is not null)
+            {
+                errors.Required($"{field}.numberMode", line.NumberMode);
+                if (errors.Required($"{field}.number", line.Number))
+                {
+                    number = PhoneNumber.Normalize(line.Number);
+                    if (number is null || !PhoneNumber.IsSellableLine(number, kind.Value))
+                        errors.Add($"{field}.number", $"Not a {kind.Value.ToString().ToLowerInvariant()} number that can be sold as a line.");
+                }
+            }
+            else if (line.Number is not null || line.NumberMode is not null)
+            {
+                errors.Add($"{field}.number", $"A {line.Type.ToString()!.ToLowerInvariant()} line has no number.");
+            }
+
+            if (line.Iccid is not null)
+            {
+                if (line.Type != SubscriptionType.Mobile) errors.Add($"{field}.iccid", "Only a mobile line has a SIM.");
+                else if (!Iccid.IsValid(line.Iccid.Trim())) errors.Add($"{field}.iccid", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+                else iccid = line.Iccid.Trim();
+            }
+            valid.Add(new ValidLine(line.Type!.Value, line.ProductCode?.Trim() ?? "", line.NumberMode, number, iccid));
+        }
+
+        var repeated = valid.Where(l => l.Number is not null).GroupBy(l => l.Number).Where(g => g.Count() > 1).Select(g => g.Key);
+        foreach (var number in repeated) errors.Add("lines", $"The number {number} appears on more than one line.");
+        return valid;
+    }
+}
