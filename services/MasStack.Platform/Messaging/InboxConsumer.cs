@@ -18,8 +18,12 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be consumed idempotently.");
         if (context.Headers.Get<string>(Correlation.Header) is { } correlator) Activity.Current?.SetBaggage(Correlation.Header, correlator);
 
-        var first = await unitOfWork.ExecuteAsync(
-            "INSERT INTO inbox_messages (consumer, message_id) VALUES (@Consumer, @MessageId) ON CONFLICT DO NOTHING",
+        var first = await unitOfWork.QuerySingleOrDefaultAsync<int>(
+            """
+            INSERT INTO inbox_messages (consumer, message_id) VALUES (@Consumer, @MessageId)
+            ON CONFLICT (consumer, message_id) DO UPDATE SET deliveries = inbox_messages.deliveries + 1
+            RETURNING deliveries
+            """,
             new { Consumer = GetType().Name, MessageId = messageId }) == 1;
         if (first) await Handle(context.Message, unitOfWork, context.CancellationToken);
         await unitOfWork.CommitAsync(context.CancellationToken);

@@ -17,6 +17,7 @@ CREATE TABLE inbox_messages (
     consumer     text        NOT NULL,
     message_id   uuid        NOT NULL,
     processed_at timestamptz NOT NULL DEFAULT now(),
+    deliveries   integer     NOT NULL DEFAULT 1, -- how often the broker delivered it; only the first had an effect
     PRIMARY KEY (consumer, message_id)
 );
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Measures the platform as issue 2 asks, on this machine, against a freshly started suite:
+
+  1. cold start: from `dotnet run --project AppHost` (already built) to a healthy gateway, and to the
+     first sale completed (every service up and consuming);
+  2. idle memory: resident memory of the eight .NET processes (seven services and the gateway) after the
+     suite has been idle, and of the infrastructure processes beside them;
+  3. sale latency: time from a sale's 202 to its signup reading `completed`, over sequential sales.
+
+Usage: python3 bench/platform.py [--sales 50]   (run `dotnet build MasStack.Aspire.sln -c Release` first)
+Only talks to localhost. Stops the suite it started.
+"""
+import argparse, json, os, signal, statistics, subprocess, sys, tempfile, time, random, urllib.request, urllib.error
+
+GATEWAY = "http://localhost:8080"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sales import new_sale  # noqa: E402
+
+
+def request(method, path, body=None, timeout=10):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(GATEWAY + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, None
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, None
+
+
+def wait_for(condition, timeout, poll=0.01):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(poll)
+    raise TimeoutError("condition not met in %ss" % timeout)
+
+
+def post_sale_and_wait(timeout=30):
+    status, accepted = request("POST", "/api/v1/signups", new_sale())
+    assert status == 202, status
+    started = time.monotonic()
+    signup_id = accepted["signupId"]
+    final = wait_for(lambda: (lambda s: s if s[1] and s[1]["status"] != "pending" else None)(request("GET", f"/api/v1/signups/{signup_id}")), timeout, poll=0.005)
+    assert final[1]["status"] == "completed", final
+    return time.monotonic() - started
+
+
+def rss_mib(pattern_names):
+    out = subprocess.run(["ps", "-eo", "rss=,comm=,args="], capture_output=True, text=True).stdout
+    total, count = 0, 0
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) < 3:
+            continue
+        rss, comm, args = int(parts[0]), parts[1], parts[2]
+        if any(p in comm or p in args.split(" ")[0] for p in pattern_names):
+            total += rss
+            count += 1
+    return total / 1024, count
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sales", type=int, default=50)
+    parser.add_argument("--idle", type=float, default=20, help="seconds idle before reading memory")
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="masstack-bench-", dir="/var/tmp")
+    os.chmod(data_dir, 0o755)
+    log = open(os.path.join(data_dir, "apphost.log"), "w")
+    started = time.monotonic()
+    apphost = subprocess.Popen(
+        ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
+         f"--MasStack:DataDir={data_dir}"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
+        gateway_healthy = time.monotonic() - started
+        wait_for(lambda: (lambda: (post_sale_and_wait(60), True)[1])(), 180, poll=0.5)
+        first_sale = time.monotonic() - started
+
+        time.sleep(args.idle)  # idle on purpose: the measurement is of an idle suite
+        services_mib, services_n = rss_mib(["MasStack.Signup", "MasStack.Customer", "MasStack.Account", "MasStack.Subscription",
+                                            "MasStack.Billing", "MasStack.Barring", "MasStack.Consumption", "MasStack.Gateway"])
+        infra_mib, infra_n = rss_mib(["postgres", "redis-server", "beam.smp"])
+
+        latencies = sorted(post_sale_and_wait() * 1000 for _ in range(args.sales))
+        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+        print(f"cold start to healthy gateway:        {gateway_healthy:6.1f} s")
+        print(f"cold start to first sale completed:   {first_sale:6.1f} s")
+        print(f"idle RSS of {services_n} .NET processes:         {services_mib:6.0f} MiB")
+        print(f"idle RSS of {infra_n} infrastructure processes: {infra_mib:6.0f} MiB  (postgres, redis-server, beam.smp)")
+        print(f"sale 202 -> completed over {len(latencies)} sales: median {statistics.median(latencies):.0f} ms, "
+              f"p90 {p(0.90):.0f} ms, max {latencies[-1]:.0f} ms")
+    finally:
+        os.killpg(apphost.pid, signal.SIGTERM)
+        apphost.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
