@@ -1,0 +1,52 @@
+using MasStack.AppHost;
+using MasStack.ServiceDefaults;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// PostgreSQL (one server, a database per service), Redis and RabbitMQ: containers where a runtime answers,
+// else the locally installed binaries (Infrastructure.cs).
+var infra = builder.AddInfrastructure();
+
+// The seven services: each with its own database, Redis and the broker, started once all three answer.
+var signup = builder.AddService<Projects.MasStack_Signup>(ResourceNames.Signup, infra);
+var customer = builder.AddService<Projects.MasStack_Customer>(ResourceNames.Customer, infra);
+var account = builder.AddService<Projects.MasStack_Account>(ResourceNames.Account, infra);
+var subscription = builder.AddService<Projects.MasStack_Subscription>(ResourceNames.Subscription, infra);
+var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billing, infra);
+var barring = builder.AddService<Projects.MasStack_Barring>(ResourceNames.Barring, infra);
+var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra);
+
+// The gateway, the one public door (port 8080 from its launch profile). It finds the services through service
+// discovery (services__signup__http__0, …) and deliberately does not wait for them: it starts, and answers for
+// the rest, while one of them is down.
+builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gateway, launchProfileName: "http")
+    .WithReference(signup)
+    .WithReference(customer)
+    .WithReference(account)
+    .WithReference(subscription)
+    .WithReference(billing)
+    .WithReference(barring)
+    .WithReference(consumption)
+    .WithExternalHttpEndpoints()
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();
+
+internal static class SuiteModel
+{
+    public static IResourceBuilder<ProjectResource> AddService<TProject>(
+        this IDistributedApplicationBuilder builder, string name, SuiteInfrastructure infra)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name, launchProfileName: "http")
+            // Not proxied, on a port chosen at start: a stopped service then refuses connections, so the gateway
+            // answers 503 at once instead of waiting on a proxy that holds the connection for a restart.
+            .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
+            .WithReference(infra.DatabaseOf(name))   // ConnectionStrings__{name}db
+            .WithReference(infra.Redis)              // ConnectionStrings__redis
+            .WithReference(infra.RabbitMq)           // ConnectionStrings__rabbitmq
+            .WaitFor(infra.Postgres)
+            .WaitFor(infra.Redis)
+            .WaitFor(infra.RabbitMq)
+            // Healthy means ready: schema migrated, database, Redis and broker reachable, consumers bound.
+            .WithHttpHealthCheck("/health");
+}

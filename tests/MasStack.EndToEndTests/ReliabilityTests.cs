@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Dapper;
+using MassTransit;
+using MasStack.Contracts;
+using MasStack.EndToEndTests.Infrastructure;
+using MasStack.ServiceDefaults;
+
+namespace MasStack.EndToEndTests;
+
+[Collection(SuiteCollection.Name)]
+public class ReliabilityTests(SuiteFixture suite)
+{
+    private readonly HttpClient _gateway = suite.Gateway;
+    private static readonly string[] SliceServices = [ResourceNames.Signup, ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription];
+
+    [Fact]
+    public async Task A_sale_taken_while_the_broker_is_down_completes_when_it_is_back_and_nothing_is_lost()
+    {
+        // Given RabbitMQ is down
+        await suite.StopResourceAsync(ResourceNames.RabbitMq);
+
+        // When sales are posted, they are still accepted: the events wait in Signup's outbox
+        var ledger = new List<JsonObject>();
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            var response = await _gateway.PostAsJsonAsync("/api/v1/signups", Sales.NewSale());
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            ledger.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!);
+        }
+        await using (var signupDb = await suite.OpenDatabaseAsync(ResourceNames.Signup))
+            Assert.True(await signupDb.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE published_at IS NULL") >= ledger.Count);
+
+        // And once RabbitMQ is back, every sale completes
+        await suite.StartResourceAsync(ResourceNames.RabbitMq);
+        foreach (var accepted in ledger)
+        {
+            var signup = await Eventually.Until(
+                () => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{(long)accepted["signupId"]!}")!,
+                s => (string)s!["status"]! != "pending", "the signup to complete after the outage", TimeSpan.FromSeconds(90));
+            Assert.Equal("completed", (string)signup!["status"]!);
+        }
+
+        // Then each accepted id exists exactly once in its owner's database, and every outbox has drained
+        await using var customerDb = await suite.OpenDatabaseAsync(ResourceNames.Customer);
+        await using var accountDb = await suite.OpenDatabaseAsync(ResourceNames.Account);
+        await using var subscriptionDb = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
+        foreach (var accepted in ledger)
+        {
+            Assert.Equal(1, await customerDb.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE id = @id", new { id = (long)accepted["userId"]! }));
+            Assert.Equal(1, await accountDb.ExecuteScalarAsync<long>("SELECT count(*) FROM accounts WHERE id = @id", new { id = (long)accepted["accountId"]! }));
+            var lineIds = accepted["subscriptions"]!.AsArray().Select(s => (long)s!["subscriptionId"]!).ToArray();
+            Assert.Equal(lineIds.Length, await subscriptionDb.ExecuteScalarAsync<long>("SELECT count(*) FROM subscriptions WHERE id = ANY(@lineIds)", new { lineIds }));
+        }
+        foreach (var service in SliceServices)
+        {
+            await using var db = await suite.OpenDatabaseAsync(service);
+            await Eventually.Until(
+                () => db.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE published_at IS NULL AND created_at < now() - interval '5 seconds'"),
+                stale => stale == 0, $"{service}'s outbox to drain");
+        }
+    }
+
+    [Fact]
+    public async Task The_same_event_delivered_twice_has_one_effect()
+    {
+        // Given a SignupSubmitted event, as Signup's relay would publish it
+        var submitted = new SignupSubmitted(
+            SignupId: 900_000_001, UserId: Random.Shared.NextInt64(1L << 40, 1L << 50), AccountId: Random.Shared.NextInt64(1L << 40, 1L << 50),
+            SalesChannel.Online, PaymentType.Prepaid, "MOBILE-ONLY",
+            new SignupCustomer("dni", Sales.NewDni(), "Ana", "Ruiz", $"ana.{Guid.NewGuid():N}@example.com", "+34612345678",
+                new DateOnly(1985, 1, 2), new PostalAddress("Calle Luna 2", "Sevilla", "41001", "Sevilla", "ES"), null),
+            [new SignupLine(Random.Shared.NextInt64(1L << 40, 1L << 50), SubscriptionType.Mobile, "MOBILE-10GB", NumberMode.New, "+34" + Sales.NewMobile(), null)],
+            DateTimeOffset.UtcNow);
+        var messageId = NewId.NextGuid();
+        var rabbitMq = new Uri(await suite.RabbitMqConnectionStringAsync());
+
+        // When the broker delivers it twice (same message id)
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
+        {
+            rabbit.Host(rabbitMq);
+            rabbit.ConfigureJsonSerializerOptions(options =>
+            {
+                options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+                return options;
+            });
+        });
+        await bus.StartAsync();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+                await bus.Publish(submitted, context => context.MessageId = messageId);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        // Then each consumer saw both deliveries, but applied only the first
+        foreach (var service in new[] { ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription })
+        {
+            await using var db = await suite.OpenDatabaseAsync(service);
+            await Eventually.Until(
+                () => db.ExecuteScalarAsync<int?>(
+                    "SELECT deliveries FROM inbox_messages WHERE consumer = 'SignupSubmittedConsumer' AND message_id = @messageId", new { messageId }),
+                deliveries => deliveries == 2, $"{service} to receive both deliveries");
+        }
+        await using var customerDb = await suite.OpenDatabaseAsync(ResourceNames.Customer);
+        Assert.Equal(1, await customerDb.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE id = @UserId", new { submitted.UserId }));
+        Assert.Equal(1, await customerDb.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%UserRegistered' AND (body->>'userId')::bigint = @UserId", new { submitted.UserId }));
+        await using var accountDb = await suite.OpenDatabaseAsync(ResourceNames.Account);
+        Assert.Equal(1, await accountDb.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%AccountOpened' AND (body->>'accountId')::bigint = @AccountId", new { submitted.AccountId }));
+        await using var subscriptionDb = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
+        Assert.Equal(1, await subscriptionDb.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%SubscriptionCreated' AND (body->>'accountId')::bigint = @AccountId", new { submitted.AccountId }));
+    }
+
+    [Fact]
+    public async Task A_service_that_is_down_is_a_quick_503_at_the_gateway()
+    {
+        await suite.StopResourceAsync(ResourceNames.Account);
+        try
+        {
+            var started = DateTime.UtcNow;
+            var response = await _gateway.GetAsync("/api/v1/accounts/4242");
+
+            var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.True(response.Headers.RetryAfter is not null, "A 503 says when to retry.");
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "The gateway answers rather than hangs.");
+            Assert.Contains("account", (string)problem["detail"]!);
+        }
+        finally
+        {
+            await suite.StartResourceAsync(ResourceNames.Account);
+        }
+    }
+}

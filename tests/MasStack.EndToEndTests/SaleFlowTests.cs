@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+using MasStack.EndToEndTests.Infrastructure;
+
+namespace MasStack.EndToEndTests;
+
+[Collection(SuiteCollection.Name)]
+public class SaleFlowTests(SuiteFixture suite)
+{
+    private readonly HttpClient _gateway = suite.Gateway;
+
+    [Fact]
+    public async Task A_sale_becomes_a_user_an_account_and_lines_that_the_tree_shows()
+    {
+        // Given a store sale of fibre and one mobile line
+        var mobile = Sales.NewMobile();
+        var sale = Sales.NewSale(mobiles: mobile);
+        var dni = (string)sale["customer"]!["documentNumber"]!;
+
+        // When the till posts it
+        var response = await _gateway.PostAsJsonAsync("/api/v1/signups", sale);
+
+        // Then it is accepted at once with every id minted
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var signupId = (long)accepted["signupId"]!;
+        var userId = (long)accepted["userId"]!;
+        var accountId = (long)accepted["accountId"]!;
+        Assert.Equal($"/api/v1/signups/{signupId}", response.Headers.Location?.OriginalString);
+        Assert.Equal("pending", (string)accepted["status"]!);
+        var subscriptions = accepted["subscriptions"]!.AsArray();
+        Assert.Equal(["internet", "mobile"], subscriptions.Select(s => (string)s!["type"]!).Order());
+        Assert.All(new[] { signupId, userId, accountId }, id => Assert.InRange(id, 1, (1L << 53) - 1));
+
+        // And the sale completes once every service has done its part
+        var signup = await Eventually.Until(
+            () => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{signupId}")!,
+            s => (string)s!["status"]! != "pending", "the signup to leave pending");
+        Assert.Equal("completed", (string)signup!["status"]!);
+        Assert.All(signup["steps"]!.AsArray(), step => Assert.Equal("confirmed", (string)step!["state"]!));
+
+        // And the customer tree shows the user with the account and both lines
+        var tree = (await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/users/{userId}/tree"))!;
+        Assert.Equal(dni, (string)tree["user"]!["documentNumber"]!);
+        var account = Assert.Single(tree["accounts"]!.AsArray())!;
+        Assert.Equal(accountId, (long)account["accountId"]!);
+        Assert.Equal("postpaid", (string)account["paymentType"]!);
+        var lines = account["subscriptions"]!.AsArray();
+        Assert.Equal(subscriptions.Select(s => (long)s!["subscriptionId"]!).Order(), lines.Select(l => (long)l!["subscriptionId"]!).Order());
+        var mobileLine = lines.Single(l => (string)l!["type"]! == "mobile")!;
+        Assert.Equal("+34" + mobile, (string)mobileLine["number"]!);
+        Assert.Equal("pending-activation", (string)mobileLine["status"]!);
+
+        // And the same tree is found by document number, email and every spelling of the number
+        foreach (var query in new[]
+                 {
+                     $"documentNumber={dni}", $"email={Uri.EscapeDataString((string)sale["customer"]!["email"]!)}",
+                     $"msisdn={mobile}", $"msisdn=%2B34{mobile}", $"msisdn=0034{mobile}",
+                 })
+        {
+            var found = (await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/customer-tree?{query}"))!;
+            Assert.Equal(userId, (long)found["user"]!["userId"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_sale_whose_number_belongs_to_another_line_fails_and_says_why()
+    {
+        var mobile = Sales.NewMobile();
+        var first = await _gateway.PostAsJsonAsync("/api/v1/signups", Sales.NewSale(mobiles: mobile));
+        var firstId = (long)(await first.Content.ReadFromJsonAsync<JsonObject>())!["signupId"]!;
+        await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{firstId}")!,
+            s => (string)s!["status"]! == "completed", "the first sale to complete");
+
+        var second = await _gateway.PostAsJsonAsync("/api/v1/signups", Sales.NewSale(mobiles: mobile));
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var secondId = (long)(await second.Content.ReadFromJsonAsync<JsonObject>())!["signupId"]!;
+
+        var failed = await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{secondId}")!,
+            s => (string)s!["status"]! != "pending", "the second sale to end");
+        Assert.Equal("failed", (string)failed!["status"]!);
+        Assert.Contains(mobile, (string)failed["failureReason"]!);
+    }
+}
