@@ -23,7 +23,9 @@ def request(method, path, body=None, timeout=10):
     req = urllib.request.Request(GATEWAY + path, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
+            body = response.read()
+            is_json = "json" in (response.headers.get("Content-Type") or "")
+            return response.status, json.loads(body) if is_json and body else body
     except urllib.error.HTTPError as e:
         return e.code, None
     except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -40,8 +42,13 @@ def wait_for(condition, timeout, poll=0.01):
     raise TimeoutError("condition not met in %ss" % timeout)
 
 
-def post_sale_and_wait(timeout=30):
-    status, accepted = request("POST", "/api/v1/signups", new_sale())
+def post_sale_and_wait(timeout=30, retry_unavailable_for=0):
+    deadline = time.monotonic() + retry_unavailable_for
+    while True:
+        status, accepted = request("POST", "/api/v1/signups", new_sale())
+        if status == 202 or status not in (0, 503) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # the service is still starting: the gateway answered 503
     assert status == 202, status
     started = time.monotonic()
     signup_id = accepted["signupId"]
@@ -50,18 +57,19 @@ def post_sale_and_wait(timeout=30):
     return time.monotonic() - started
 
 
-def rss_mib(pattern_names):
-    out = subprocess.run(["ps", "-eo", "rss=,comm=,args="], capture_output=True, text=True).stdout
+def rss_mib(matches):
+    """Resident memory (MiB) and count of the processes whose command line `matches`."""
+    out = subprocess.run(["ps", "-eo", "rss=,args="], capture_output=True, text=True).stdout
     total, count = 0, 0
     for line in out.splitlines():
-        parts = line.split(None, 2)
-        if len(parts) < 3:
-            continue
-        rss, comm, args = int(parts[0]), parts[1], parts[2]
-        if any(p in comm or p in args.split(" ")[0] for p in pattern_names):
-            total += rss
+        rss, _, args = line.strip().partition(" ")
+        if matches(args.strip()):
+            total += int(rss)
             count += 1
     return total / 1024, count
+
+
+PROJECTS = ["Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption", "Gateway"]
 
 
 def main():
@@ -81,13 +89,14 @@ def main():
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
         gateway_healthy = time.monotonic() - started
-        wait_for(lambda: (lambda: (post_sale_and_wait(60), True)[1])(), 180, poll=0.5)
+        post_sale_and_wait(timeout=60, retry_unavailable_for=180)
         first_sale = time.monotonic() - started
 
         time.sleep(args.idle)  # idle on purpose: the measurement is of an idle suite
-        services_mib, services_n = rss_mib(["MasStack.Signup", "MasStack.Customer", "MasStack.Account", "MasStack.Subscription",
-                                            "MasStack.Billing", "MasStack.Barring", "MasStack.Consumption", "MasStack.Gateway"])
-        infra_mib, infra_n = rss_mib(["postgres", "redis-server", "beam.smp"])
+        services_mib, services_n = rss_mib(lambda a: any(a.split(" ")[0].endswith("/MasStack." + p) for p in PROJECTS))
+        launchers_mib, launchers_n = rss_mib(lambda a: a.startswith("dotnet run --project") and "MasStack." in a)
+        infra_mib, infra_n = rss_mib(lambda a: any(a.split(" ")[0].endswith(p) for p in ("postgres", "redis-server", "beam.smp"))
+                                     or a.startswith("postgres:"))
 
         latencies = sorted(post_sale_and_wait() * 1000 for _ in range(args.sales))
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
@@ -95,6 +104,7 @@ def main():
         print(f"cold start to healthy gateway:        {gateway_healthy:6.1f} s")
         print(f"cold start to first sale completed:   {first_sale:6.1f} s")
         print(f"idle RSS of {services_n} .NET processes:         {services_mib:6.0f} MiB")
+        print(f"idle RSS of {launchers_n} `dotnet run` launchers:     {launchers_mib:6.0f} MiB  (Aspire's way of starting a project in development)")
         print(f"idle RSS of {infra_n} infrastructure processes: {infra_mib:6.0f} MiB  (postgres, redis-server, beam.smp)")
         print(f"sale 202 -> completed over {len(latencies)} sales: median {statistics.median(latencies):.0f} ms, "
               f"p90 {p(0.90):.0f} ms, max {latencies[-1]:.0f} ms")
