@@ -19,11 +19,15 @@ public static class ProblemDetailsSetup
         };
 }
 
-/// <summary>Malformed requests (broken JSON, a value of the wrong type, no body, a body too large, not JSON) become 4xx problems naming the field.</summary>
+/// <summary>
+/// Malformed requests (broken JSON, a value of the wrong type, no body, a body too large, not JSON) become 4xx problems
+/// naming the field; a dependency that does not answer becomes 503 with <c>Retry-After</c>.
+/// </summary>
 public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is DependencyUnavailableException unavailable) return await UnavailableAsync(httpContext, unavailable);
         if (exception is not BadHttpRequestException bad) return false;
 
         var (field, message) = exception.InnerException is JsonException json
@@ -38,6 +42,22 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             {
                 Status = bad.StatusCode,
                 Detail = bad.StatusCode == StatusCodes.Status400BadRequest ? "The request is malformed." : bad.Message,
+            },
+        });
+    }
+
+    private async Task<bool> UnavailableAsync(HttpContext httpContext, DependencyUnavailableException exception)
+    {
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = DependencyUnavailableException.RetryAfterSeconds.ToString();
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Service unavailable",
+                Detail = $"{exception.Message} Retry in {DependencyUnavailableException.RetryAfterSeconds} seconds.",
             },
         });
     }

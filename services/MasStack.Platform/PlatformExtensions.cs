@@ -1,4 +1,5 @@
 using System.Reflection;
+using MasStack.Platform.Catalogue;
 using MasStack.Platform.Data;
 using MasStack.Platform.Http;
 using MasStack.Platform.Ids;
@@ -35,6 +36,9 @@ public static class PlatformExtensions
         builder.Services.AddScoped<UnitOfWork>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddMessaging(service);
+
+        builder.Services.AddMemoryCache();
+        builder.Services.AddHttpClient<CatalogueClient>(client => client.BaseAddress = CatalogueClient.BaseAddress);
 
         builder.Services.AddOpenApi();
         return service;

@@ -1,12 +1,16 @@
 using MasStack.Platform;
 using MasStack.ServiceDefaults;
+using MasStack.Signup.Features.Catalogue;
 using MasStack.Signup.Features.Sales;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform(ResourceNames.Signup, typeof(Program).Assembly);
+builder.Services.AddSingleton<CatalogueStore>();
+builder.Services.AddHostedService<CatalogueSeeder>();
 builder.Services.AddHostedService<SignupTimeouts>();
 
 var app = builder.Build();
 app.UsePlatform();
 app.MapSignupApi();
+app.MapCatalogueApi();
 app.Run();

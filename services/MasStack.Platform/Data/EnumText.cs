@@ -8,5 +8,22 @@ public static class EnumText
     public static string Of<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
 
     public static T Parse<T>(string text) where T : struct, Enum =>
-        Enum.Parse<T>(text.Replace("-", ""), ignoreCase: true);
+        TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
+
+    /// <summary>Only the exact lowercase kebab spelling (<c>pending-activation</c>), as a client must send it.</summary>
+    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum
+    {
+        value = default;
+        if (string.IsNullOrEmpty(text)) return false;
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (Of(candidate) != text) continue;
+            value = candidate;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The spellings a client may send, for error messages: <c>prepaid, postpaid</c>.</summary>
+    public static string Choices<T>() where T : struct, Enum => string.Join(", ", Enum.GetValues<T>().Select(Of));
 }

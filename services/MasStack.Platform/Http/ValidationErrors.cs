@@ -24,5 +24,9 @@ public sealed class ValidationErrors
         return true;
     }
 
+    /// <summary>A 400 naming one field.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem For(string field, string message) =>
+        Microsoft.AspNetCore.Http.TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 }
