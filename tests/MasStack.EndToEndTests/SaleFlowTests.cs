@@ -80,4 +80,17 @@ public class SaleFlowTests(SuiteFixture suite)
         Assert.Equal("failed", (string)failed!["status"]!);
         Assert.Contains(mobile, (string)failed["failureReason"]!);
     }
+
+    [Fact]
+    public async Task A_four_play_sale_creates_each_kind_of_line()
+    {
+        var sold = await _gateway.SellAsync("FIBER-FIXED-MOBILE-TV", "postpaid", null,
+            new SaleLine("internet", "FIBER-600M"), new SaleLine("fixed", "FIXED-UNLIMITED"),
+            new SaleLine("mobile", "MOBILE-10GB"), new SaleLine("tv", "TV-TOTAL"));
+
+        var tree = (await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/users/{sold.UserId}/tree"))!;
+        var lines = tree["accounts"]![0]!["subscriptions"]!.AsArray();
+        Assert.Equal(["fixed", "internet", "mobile", "tv"], lines.Select(l => (string)l!["type"]!).Order());
+        Assert.Equal(sold.Lines.Single(l => l.Type == "fixed").Number, (string)lines.Single(l => (string)l!["type"]! == "fixed")!["number"]!);
+    }
 }
