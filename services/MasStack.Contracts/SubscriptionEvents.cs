@@ -10,3 +10,13 @@ public sealed record SubscriptionCreated(
     string ProductCode,
     SubscriptionStatus Status,
     DateTimeOffset CreatedAt) : IIntegrationEvent;
+
+/// <summary>A line moved from one state to another (activated, ported, barred, cancelled, …); the reason when there is one.</summary>
+public sealed record SubscriptionStatusChanged(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    SubscriptionStatus From,
+    SubscriptionStatus To,
+    string? Reason,
+    DateTimeOffset ChangedAt) : IIntegrationEvent;

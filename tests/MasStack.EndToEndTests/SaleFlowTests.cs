@@ -92,5 +92,11 @@ public class SaleFlowTests(SuiteFixture suite)
         var lines = tree["accounts"]![0]!["subscriptions"]!.AsArray();
         Assert.Equal(["fixed", "internet", "mobile", "tv"], lines.Select(l => (string)l!["type"]!).Order());
         Assert.Equal(sold.Lines.Single(l => l.Type == "fixed").Number, (string)lines.Single(l => (string)l!["type"]! == "fixed")!["number"]!);
+
+        var account = await Eventually.Until(
+            () => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{sold.AccountId}")!,
+            a => a!["subscriptions"]!.AsArray().Count == 4, "the account to list its four lines");
+        Assert.Equal("FIBER-FIXED-MOBILE-TV", (string)account!["bundleCode"]!);
+        Assert.Equal(sold.Lines.Select(l => l.SubscriptionId).Order(), account["subscriptions"]!.AsArray().Select(l => (long)l!["subscriptionId"]!).Order());
     }
 }

@@ -7,7 +7,10 @@ using Npgsql;
 namespace MasStack.Account.Features.Accounts;
 
 public sealed record AccountView(
-    long AccountId, long UserId, AccountStatus Status, PaymentType PaymentType, string BundleCode, int BillingDay, DateTimeOffset OpenedAt);
+    long AccountId, long UserId, AccountStatus Status, PaymentType PaymentType, string BundleCode, int BillingDay, DateTimeOffset OpenedAt,
+    IReadOnlyList<AccountLine> Subscriptions);
+
+public sealed record AccountLine(long SubscriptionId, SubscriptionType Type, string ProductCode, SubscriptionStatus Status);
 
 public static class AccountApi
 {
@@ -27,10 +30,14 @@ public static class AccountApi
                    billing_day AS BillingDay, opened_at AS OpenedAt
             FROM accounts WHERE id = @accountId
             """, new { accountId });
-        return row is null
-            ? TypedResults.NotFound()
-            : TypedResults.Ok(new AccountView(row.Id, row.UserId, EnumText.Parse<AccountStatus>(row.Status),
-                EnumText.Parse<PaymentType>(row.PaymentType), row.BundleCode, row.BillingDay, row.OpenedAt));
+        if (row is null) return TypedResults.NotFound();
+        var lines = await connection.QueryAsync<(long SubscriptionId, string Type, string ProductCode, string Status)>(
+            "SELECT subscription_id, type, product_code, status FROM account_subscriptions WHERE account_id = @accountId ORDER BY subscription_id",
+            new { accountId });
+        return TypedResults.Ok(new AccountView(row.Id, row.UserId, EnumText.Parse<AccountStatus>(row.Status),
+            EnumText.Parse<PaymentType>(row.PaymentType), row.BundleCode, row.BillingDay, row.OpenedAt,
+            lines.Select(l => new AccountLine(l.SubscriptionId, EnumText.Parse<SubscriptionType>(l.Type), l.ProductCode,
+                EnumText.Parse<SubscriptionStatus>(l.Status))).ToList()));
     }
 
     private sealed record AccountRow(long Id, long UserId, string Status, string PaymentType, string BundleCode, int BillingDay, DateTimeOffset OpenedAt);

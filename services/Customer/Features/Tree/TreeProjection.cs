@@ -43,3 +43,14 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
         trees.InvalidateAfterCommit(db, line.UserId);
     }
 }
+
+public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionStatusChanged>(db)
+{
+    protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        await db.ExecuteAsync(
+            "UPDATE tree_subscriptions SET status = @Status WHERE subscription_id = @SubscriptionId",
+            new { change.SubscriptionId, Status = EnumText.Of(change.To) });
+        trees.InvalidateAfterCommit(db, change.UserId);
+    }
+}
