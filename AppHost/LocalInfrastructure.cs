@@ -66,7 +66,7 @@ public static class LocalInfrastructure
     /// One server for the seven databases, which each service creates at start if missing. PostgreSQL refuses to
     /// run as root, so as root both initdb and the server run as the <c>postgres</c> user, on a data folder it owns.
     /// </summary>
-    private static IResourceBuilder<LocalPostgresResource> AddPostgres(IDistributedApplicationBuilder builder, string pgData, int port)
+    private static IResourceBuilder<LocalServerResource> AddPostgres(IDistributedApplicationBuilder builder, string pgData, int port)
     {
         var bin = PostgresBinDir()!;
         var asPostgresUser = AsPostgresUser(pgData);
@@ -98,7 +98,9 @@ public static class LocalInfrastructure
               kill -0 "$pid" 2>/dev/null || exit "$status"
             done
             """;
-        var server = new LocalPostgresResource(ResourceNames.Postgres, "/bin/sh", Path.GetDirectoryName(pgData)!);
+        // Its connection string names no database: each service's adds its own.
+        var server = new LocalServerResource(ResourceNames.Postgres, "/bin/sh", Path.GetDirectoryName(pgData)!, endpoint => ReferenceExpression.Create(
+            $"Host={endpoint.Property(EndpointProperty.IPV4Host)};Port={endpoint.Property(EndpointProperty.Port)};Username=postgres"));
         string[] serverArgs =
         [
             "-c", fastShutdownScript, ResourceNames.Postgres,
@@ -115,7 +117,7 @@ public static class LocalInfrastructure
 
         return builder.AddResource(server)
             .WithArgs(serverArgs)
-            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalPostgresResource.EndpointName, isProxied: false)
+            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalServerResource.EndpointName, isProxied: false)
             .WithHealthCheck(healthCheck)
             .WaitForCompletion(init);
     }
@@ -153,15 +155,16 @@ public static class LocalInfrastructure
     /// leases, cached read models — all of which the services rebuild or re-acquire, so it runs without
     /// persistence (no RDB snapshots, no AOF).
     /// </summary>
-    private static IResourceBuilder<LocalRedisResource> AddRedis(IDistributedApplicationBuilder builder, string folder, int port)
+    private static IResourceBuilder<LocalServerResource> AddRedis(IDistributedApplicationBuilder builder, string folder, int port)
     {
         CreateFolder(folder);
         var healthCheck = $"{ResourceNames.Redis}-local-check";
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, ct => Probes.RedisAsync(port, ct));
 
-        return builder.AddResource(new LocalRedisResource(ResourceNames.Redis, RedisServer()!, folder))
+        return builder.AddResource(new LocalServerResource(ResourceNames.Redis, RedisServer()!, folder, endpoint => ReferenceExpression.Create(
+                $"{endpoint.Property(EndpointProperty.IPV4Host)}:{endpoint.Property(EndpointProperty.Port)}")))
             .WithArgs("--port", Invariant(port), "--bind", "127.0.0.1", "--dir", folder, "--save", "", "--appendonly", "no")
-            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalRedisResource.EndpointName, isProxied: false)
+            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalServerResource.EndpointName, isProxied: false)
             .WithHealthCheck(healthCheck);
     }
 
@@ -180,7 +183,7 @@ public static class LocalInfrastructure
     /// folder, so a stop and start (or the next run on the same folder) finds the same Mnesia database: durable
     /// queues and their persistent messages survive. It takes ~16 s to accept connections.
     /// </summary>
-    private static IResourceBuilder<LocalRabbitMqResource> AddRabbitMq(IDistributedApplicationBuilder builder, string dataDir, int port, int distPort)
+    private static IResourceBuilder<LocalServerResource> AddRabbitMq(IDistributedApplicationBuilder builder, string dataDir, int port, int distPort)
     {
         var folder = Path.Combine(dataDir, "rabbitmq");
         string[] subfolders = ["mnesia", "log", "home"];
@@ -205,7 +208,9 @@ public static class LocalInfrastructure
         var healthCheck = $"{ResourceNames.RabbitMq}-local-check";
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, ct => Probes.RabbitMqAsync(port, ct));
 
-        return builder.AddResource(new LocalRabbitMqResource(ResourceNames.RabbitMq, RabbitMqServer, folder))
+        return builder.AddResource(new LocalServerResource(ResourceNames.RabbitMq, RabbitMqServer, folder, endpoint => ReferenceExpression.Create(
+                // guest may connect: loopback_users = none
+                $"amqp://guest:guest@{endpoint.Property(EndpointProperty.IPV4Host)}:{endpoint.Property(EndpointProperty.Port)}")))
             .WithEnvironment("RABBITMQ_NODENAME", $"masstack-{FolderTag(dataDir)}@localhost")
             .WithEnvironment("RABBITMQ_NODE_PORT", Invariant(port))
             .WithEnvironment("RABBITMQ_DIST_PORT", Invariant(distPort))
@@ -216,7 +221,7 @@ public static class LocalInfrastructure
             .WithEnvironment("RABBITMQ_CONF_ENV_FILE", envFile)
             .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", pluginsFile)
             .WithEnvironment("HOME", Path.Combine(folder, "home")) // the Erlang cookie lives here
-            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalRabbitMqResource.EndpointName, isProxied: false)
+            .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalServerResource.EndpointName, isProxied: false)
             .WithHealthCheck(healthCheck);
     }
 
@@ -262,35 +267,15 @@ public static class LocalInfrastructure
     }
 }
 
-/// <summary>The local PostgreSQL server; its connection string names no database (each service's adds one).</summary>
-public sealed class LocalPostgresResource(string name, string command, string workingDirectory)
+/// <summary>
+/// A locally run server (PostgreSQL, Redis, RabbitMQ) on one unproxied TCP endpoint, and the connection string
+/// its clients use, made from that endpoint's host and port.
+/// </summary>
+public sealed class LocalServerResource(
+    string name, string command, string workingDirectory, Func<EndpointReference, ReferenceExpression> connectionString)
     : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
     public const string EndpointName = "tcp";
-    private EndpointReference Endpoint => new(this, EndpointName);
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={Endpoint.Property(EndpointProperty.IPV4Host)};Port={Endpoint.Property(EndpointProperty.Port)};Username=postgres");
-}
-
-/// <summary>The local Redis server; StackExchange.Redis form <c>host:port</c>.</summary>
-public sealed class LocalRedisResource(string name, string command, string workingDirectory)
-    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
-{
-    public const string EndpointName = "tcp";
-    private EndpointReference Endpoint => new(this, EndpointName);
-
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"{Endpoint.Property(EndpointProperty.IPV4Host)}:{Endpoint.Property(EndpointProperty.Port)}");
-}
-
-/// <summary>The local RabbitMQ broker; <c>amqp://guest:guest@host:port</c> (guest may connect: loopback_users = none).</summary>
-public sealed class LocalRabbitMqResource(string name, string command, string workingDirectory)
-    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
-{
-    public const string EndpointName = "tcp";
-    private EndpointReference Endpoint => new(this, EndpointName);
-
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"amqp://guest:guest@{Endpoint.Property(EndpointProperty.IPV4Host)}:{Endpoint.Property(EndpointProperty.Port)}");
+    public ReferenceExpression ConnectionStringExpression => connectionString(new EndpointReference(this, EndpointName));
 }
