@@ -119,6 +119,32 @@ public class ReliabilityTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task A_message_that_keeps_failing_is_parked_in_the_error_queue_after_bounded_retries()
+    {
+        // Given an event no consumer can apply (a sale without a customer)
+        var poison = new SignupSubmitted(900_000_002, 1, 2, SalesChannel.Store, PaymentType.Postpaid, "FIBER-MOBILE", null!, [], DateTimeOffset.UtcNow);
+        var rabbitMq = new Uri(await suite.RabbitMqConnectionStringAsync());
+        await using var broker = await new RabbitMQ.Client.ConnectionFactory { Uri = rabbitMq }.CreateConnectionAsync();
+        await using var channel = await broker.CreateChannelAsync();
+        const string errorQueue = "customer-signup-submitted_error";
+        async Task<uint> Parked() => (await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false)).MessageCount;
+        var before = await Parked();
+
+        // When it is published
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(rabbitMq));
+        await bus.StartAsync();
+        var messageId = NewId.NextGuid();
+        try { await bus.Publish(poison, context => context.MessageId = messageId); }
+        finally { await bus.StopAsync(); }
+
+        // Then, after its retries, it waits in the consumer's error queue for an operator, and none of its tries
+        // left anything behind (each rolled back, so a replay from the error queue will be applied once)
+        await Eventually.Until(Parked, count => count == before + 1, "the poison message to reach the error queue", TimeSpan.FromSeconds(60));
+        await using var customerDb = await suite.OpenDatabaseAsync(ResourceNames.Customer);
+        Assert.Equal(0, await customerDb.ExecuteScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @messageId", new { messageId }));
+    }
+
+    [Fact]
     public async Task A_service_that_is_down_is_a_quick_503_at_the_gateway()
     {
         await suite.StopResourceAsync(ResourceNames.Account);
