@@ -41,9 +41,9 @@ public static class OfferStore
         await db.ExecuteAsync(
             """
             INSERT INTO subscription_offers (id, subscription_id, kind, code, start_date, end_date, added_at)
-            VALUES (@id, @Id, @Kind, @Code, @StartDate, @EndDate, @now)
+            VALUES (@id, @SubscriptionId, @Kind, @Code, @StartDate, @EndDate, @now)
             """,
-            new { id, line.Id, Kind = EnumText.Of(terms.Kind), terms.Code, period.StartDate, period.EndDate, now });
+            new { id, SubscriptionId = line.Id, Kind = EnumText.Of(terms.Kind), terms.Code, period.StartDate, period.EndDate, now });
         await db.PublishAsync(new SubscriptionOfferAdded(
             id, terms.Kind, line.Id, line.AccountId, line.UserId, terms.Code, period.StartDate, period.EndDate, now));
         return new OfferRow(id, line.Id, terms.Code, period.StartDate, period.EndDate);

@@ -38,9 +38,9 @@ public static class WorkOrderStore
         await db.ExecuteAsync(
             """
             INSERT INTO work_orders (id, subscription_id, type, parameters, status, created_at, next_attempt_at)
-            VALUES (@id, @Id, @Type, @Parameters::jsonb, @Status, @now, @now)
+            VALUES (@id, @SubscriptionId, @Type, @Parameters::jsonb, @Status, @now, @now)
             """,
-            new { id, line.Id, Type = EnumText.Of(type), Parameters = order.ToJsonString(), Status = EnumText.Of(WorkOrderStatus.Pending), now });
+            new { id, SubscriptionId = line.Id, Type = EnumText.Of(type), Parameters = order.ToJsonString(), Status = EnumText.Of(WorkOrderStatus.Pending), now });
         db.AfterCommit(() =>
         {
             signal.Notify();
