@@ -38,6 +38,22 @@ public static class LineSetup
         await db.ExecuteAsync("UPDATE subscriptions SET status = 'active', activated_at = now() WHERE id = @subscriptionId", new { subscriptionId });
     }
 
+    /// <summary>
+    /// The line as the user's tree shows it, once Customer's read model has <paramref name="applied"/> the change. The read
+    /// model is polled rather than the tree: a tree read racing the invalidation can cache the old tree (see the report).
+    /// </summary>
+    public static async Task<JsonObject> TreeLineOnceAppliedAsync(
+        this SuiteFixture suite, long userId, long subscriptionId, string applied, object expected, string what)
+    {
+        await using (var customer = await suite.OpenDatabaseAsync(ResourceNames.Customer))
+            await Eventually.Until(
+                () => customer.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM tree_subscriptions WHERE subscription_id = @subscriptionId AND {applied})",
+                    new { subscriptionId, expected }),
+                done => done, what);
+        var tree = await suite.Gateway.GetJsonAsync($"/api/v1/users/{userId}/tree");
+        return tree["accounts"]!.AsArray().SelectMany(a => a!["subscriptions"]!.AsArray()).Single(s => (long)s!["subscriptionId"]! == subscriptionId)!.AsObject();
+    }
+
     public static async Task<HttpResponseMessage> SendJsonAsync(
         this HttpClient gateway, HttpMethod method, string path, object body, string? idempotencyKey = null)
     {

@@ -59,9 +59,8 @@ public class LineTests(SuiteFixture suite)
             "SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%SubscriptionCancelled' AND body->>'subscriptionId' = @id", new { id = mobile.ToString() }));
         await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/accounts/{sale.AccountId}")!,
             a => (string?)a!["subscriptions"]!.AsArray().Single(s => (long)s!["subscriptionId"]! == mobile)!["status"] == "cancelled", "the account to show the cancellation");
-        await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/users/{sale.UserId}/tree")!,
-            t => t!["accounts"]!.AsArray().SelectMany(a => a!["subscriptions"]!.AsArray()).Any(s => (long)s!["subscriptionId"]! == mobile && (string)s["status"]! == "cancelled"),
-            "the tree to show the cancellation");
+        var shown = await suite.TreeLineOnceAppliedAsync(sale.UserId, mobile, "status = @expected", "cancelled", "the tree to show the cancellation");
+        Assert.Equal("cancelled", (string)shown["status"]!);
     }
 
     [Fact]

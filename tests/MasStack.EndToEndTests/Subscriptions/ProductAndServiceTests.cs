@@ -30,9 +30,8 @@ public class ProductAndServiceTests(SuiteFixture suite)
         Assert.Equal("MOBILE-UNLIMITED", (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{mobile}"))["productCode"]!);
         Assert.Equal(1, await suite.CountAsync(ResourceNames.Subscription,
             "SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%SubscriptionProductChanged' AND body->>'subscriptionId' = @id", new { id = mobile.ToString() }));
-        await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/users/{sale.UserId}/tree")!,
-            t => t!["accounts"]!.AsArray().SelectMany(a => a!["subscriptions"]!.AsArray())
-                .Any(s => (long)s!["subscriptionId"]! == mobile && (string)s["productCode"]! == "MOBILE-UNLIMITED"), "the tree to show the new product");
+        var shown = await suite.TreeLineOnceAppliedAsync(sale.UserId, mobile, "product_code = @expected", "MOBILE-UNLIMITED", "the tree to show the new product");
+        Assert.Equal("MOBILE-UNLIMITED", (string)shown["productCode"]!);
 
         // And asking again for the product it has changes nothing
         (await _gateway.SendJsonAsync(HttpMethod.Put, $"/api/v1/subscriptions/{mobile}/product", new { productCode = "MOBILE-UNLIMITED" })).EnsureSuccessStatusCode();

@@ -51,15 +51,7 @@ public static class OfferApi
     {
         await using var connection = await database.OpenConnectionAsync();
         if (await LineStore.FindAsync(connection, subscriptionId) is null) return TypedResults.NotFound();
-        var offers = await OfferStore.ListAsync(connection, subscriptionId, kind);
-        var catalogue = await catalogues.GetAsync();
-        var today = Today(clock);
-        return page.Apply(offers.Select(o => view(o, catalogue, today)), http).Result switch
-        {
-            Ok<List<TView>> ok => ok,
-            ValidationProblem invalid => invalid,
-            _ => throw new InvalidOperationException(),
-        };
+        return await PageAsync(await OfferStore.ListAsync(connection, subscriptionId, kind), view, page, http, catalogues, clock);
     }
 
     private static async Task<Results<Created<TView>, NotFound, ValidationProblem, ProblemHttpResult>> AddAsync<TView>(
@@ -98,14 +90,20 @@ public static class OfferApi
         await using var connection = await database.OpenConnectionAsync();
         if (!await Dapper.SqlMapper.ExecuteScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE account_id = @accountId)", new { accountId }))
             return TypedResults.NotFound();
-        var offers = await OfferStore.ListOfAccountAsync(connection, accountId, OfferKind.Promotion);
+        return await PageAsync(await OfferStore.ListOfAccountAsync(connection, accountId, OfferKind.Promotion), PromotionOf, page, http, catalogues, clock);
+    }
+
+    private static async Task<Results<Ok<List<TView>>, NotFound, ValidationProblem>> PageAsync<TView>(
+        IReadOnlyList<OfferRow> offers, Func<OfferRow, Catalogue, DateOnly, TView> view, PageRequest page, HttpContext http,
+        CatalogueClient catalogues, TimeProvider clock)
+    {
         var catalogue = await catalogues.GetAsync();
         var today = Today(clock);
-        return page.Apply(offers.Select(o => PromotionOf(o, catalogue, today)), http).Result switch
+        return page.Apply(offers.Select(o => view(o, catalogue, today)), http).Result switch
         {
-            Ok<List<PromotionView>> ok => ok,
+            Ok<List<TView>> ok => ok,
             ValidationProblem invalid => invalid,
-            _ => throw new InvalidOperationException(),
+            _ => throw new InvalidOperationException("A page is either a list or a validation problem."),
         };
     }
 
