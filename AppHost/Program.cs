@@ -11,7 +11,14 @@ var infra = builder.AddInfrastructure();
 var signup = builder.AddService<Projects.MasStack_Signup>(ResourceNames.Signup, infra);
 var customer = builder.AddService<Projects.MasStack_Customer>(ResourceNames.Customer, infra);
 var account = builder.AddService<Projects.MasStack_Account>(ResourceNames.Account, infra);
-var subscription = builder.AddService<Projects.MasStack_Subscription>(ResourceNames.Subscription, infra);
+// The network's SIM provisioning service, simulated: latency and failure rate from Network__LatencyMs / Network__FailureRate,
+// changeable at run time (PUT /admin/behaviour). Subscription sends it work orders; neither waits for the other.
+var network = builder.AddProject<Projects.MasStack_NetworkProvisioning>(ResourceNames.Network, launchProfileName: "http")
+    .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
+    .WithHttpHealthCheck("/health");
+var subscription = builder.AddService<Projects.MasStack_Subscription>(ResourceNames.Subscription, infra)
+    .WithReference(signup)      // the catalogue and the SIM stock, asked over HTTP
+    .WithReference(network);
 var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billing, infra);
 var barring = builder.AddService<Projects.MasStack_Barring>(ResourceNames.Barring, infra);
 var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra);

@@ -16,6 +16,9 @@ public static class ResourceNames
     public const string Barring = "barring";
     public const string Consumption = "consumption";
 
+    /// <summary>The network provisioning simulator (work orders), a stand-in for the mobile network's SIM web service.</summary>
+    public const string Network = "network";
+
     public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
 
     /// <summary>The connection name, and the database name, of a service's own database.</summary>

@@ -2,6 +2,7 @@ using MasStack.Platform;
 using MasStack.ServiceDefaults;
 using MasStack.Signup.Features.Catalogue;
 using MasStack.Signup.Features.Sales;
+using MasStack.Signup.Features.SimStock;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPlatform(ResourceNames.Signup, typeof(Program).Assembly);
@@ -13,4 +14,5 @@ var app = builder.Build();
 app.UsePlatform();
 app.MapSignupApi();
 app.MapCatalogueApi();
+app.MapInternalSimApi();
 app.Run();

@@ -40,6 +40,7 @@ public static class Sales
                 json["numberMode"] = "new";
                 json["number"] = line.Number ?? (line.Type == "mobile" ? NewMobile() : NewFixed());
             }
+            if (line.Iccid is not null) json["iccid"] = line.Iccid;
             lines.Add(json);
         }
 
@@ -100,7 +101,7 @@ public static class Sales
     private static string PhoneE164(string national) => "+34" + national;
 }
 
-public sealed record SaleLine(string Type, string ProductCode, string? Number = null);
+public sealed record SaleLine(string Type, string ProductCode, string? Number = null, string? Iccid = null);
 
 public sealed record SoldLine(long SubscriptionId, string Type, string? Number);
 

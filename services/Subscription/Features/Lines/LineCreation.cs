@@ -1,6 +1,7 @@
 using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Messaging;
+using MasStack.Subscription.Features.Accounts;
 
 namespace MasStack.Subscription.Features.Lines;
 
@@ -21,6 +22,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
             return;
         }
 
+        await AccountBundles.KeepAsync(db, signup.AccountId, signup.UserId, signup.PaymentType, signup.BundleCode);
         foreach (var line in signup.Lines)
         {
             var status = line.NumberMode == NumberMode.Portability ? SubscriptionStatus.PendingPortability : SubscriptionStatus.PendingActivation;

@@ -1,0 +1,88 @@
+namespace MasStack.Contracts;
+
+// Events of a line's life after the sale: SIM swaps, cancellations, tariff and service changes, bonuses,
+// promotions and network work orders. Changed only by addition.
+
+/// <summary>
+/// The line's SIM was swapped: Signup marks <see cref="OldIccid"/> replaced and <see cref="NewIccid"/> active
+/// (or assigned, when the line is not active yet). Port-out and further SIM changes are held until <see cref="HoldUntil"/>.
+/// </summary>
+public sealed record SimReplaced(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    string? Number,
+    string OldIccid,
+    string NewIccid,
+    string Network,
+    SubscriptionStatus LineStatus,
+    string Reason,
+    string IdentityCheck,
+    DateTimeOffset ReplacedAt,
+    DateTimeOffset HoldUntil) : IIntegrationEvent;
+
+/// <summary>An in-flight line was cancelled: its number and SIM go back to stock (Signup), its portability request is dropped.</summary>
+public sealed record SubscriptionCancelled(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    SubscriptionType Type,
+    NumberMode? NumberMode,
+    string? Number,
+    string? Iccid,
+    int MotiveId,
+    DateTimeOffset CancelledAt) : IIntegrationEvent;
+
+/// <summary>The tariff of a line changed from <see cref="FromProductCode"/> to <see cref="ToProductCode"/> (Billing prorates from <see cref="ChangedAt"/>).</summary>
+public sealed record SubscriptionProductChanged(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    string FromProductCode,
+    string ToProductCode,
+    DateTimeOffset ChangedAt) : IIntegrationEvent;
+
+/// <summary>A value-added service of a line was switched on or off.</summary>
+public sealed record SubscriptionServiceChanged(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    string ServiceCode,
+    bool Enabled,
+    DateTimeOffset ChangedAt) : IIntegrationEvent;
+
+public enum OfferKind { Bonus, Promotion }
+
+/// <summary>A bonus or promotion of the catalogue was added to a line, valid from <see cref="StartDate"/> to <see cref="EndDate"/> inclusive.</summary>
+public sealed record SubscriptionOfferAdded(
+    long OfferId,
+    OfferKind Kind,
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    string Code,
+    DateOnly StartDate,
+    DateOnly EndDate,
+    DateTimeOffset AddedAt) : IIntegrationEvent;
+
+public sealed record SubscriptionOfferRemoved(
+    long OfferId,
+    OfferKind Kind,
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    string Code,
+    DateTimeOffset RemovedAt) : IIntegrationEvent;
+
+public enum WorkOrderStatus { Pending, Completed, Failed }
+
+/// <summary>The network answered a work order for good: applied (<see cref="WorkOrderStatus.Completed"/>) or refused / given up on.</summary>
+public sealed record WorkOrderFinished(
+    long WorkOrderId,
+    long SubscriptionId,
+    string Type,
+    WorkOrderStatus Status,
+    string? NetworkReference,
+    string? Detail,
+    int Attempts,
+    DateTimeOffset FinishedAt) : IIntegrationEvent;

@@ -1,0 +1,17 @@
+namespace MasStack.NetworkProvisioning;
+
+/// <summary>How the simulated network behaves: how long it takes to answer, and how often it fails.</summary>
+public sealed record Behaviour(int LatencyMs, double FailureRate);
+
+/// <summary>
+/// Starts from configuration (<c>Network:LatencyMs</c>, <c>Network:FailureRate</c>, i.e. the environment variables
+/// <c>Network__LatencyMs</c>, <c>Network__FailureRate</c>) and can be changed at run time through the admin endpoint.
+/// </summary>
+public sealed class NetworkBehaviour(IConfiguration configuration)
+{
+    private Behaviour _current = new(configuration.GetValue("LatencyMs", 20), configuration.GetValue("FailureRate", 0.0));
+
+    public Behaviour Current => Volatile.Read(ref _current);
+
+    public void Set(Behaviour behaviour) => Volatile.Write(ref _current, behaviour);
+}

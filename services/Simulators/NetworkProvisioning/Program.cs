@@ -1,0 +1,12 @@
+using MasStack.NetworkProvisioning;
+using MasStack.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddSingleton(sp => new NetworkBehaviour(sp.GetRequiredService<IConfiguration>().GetSection("Network")));
+builder.Services.AddSingleton<ProvisioningLedger>();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapProvisioningApi();
+app.Run();

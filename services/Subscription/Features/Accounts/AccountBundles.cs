@@ -1,0 +1,43 @@
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using MasStack.Platform.Messaging;
+using Npgsql;
+using Dapper;
+
+namespace MasStack.Subscription.Features.Accounts;
+
+/// <summary>
+/// The bundle of each account that holds lines here: it decides which products a line may change to. Written
+/// with the lines of a sale (the same transaction) and kept from <see cref="AccountOpened"/>.
+/// </summary>
+public static class AccountBundles
+{
+    public sealed record AccountBundle(long AccountId, PaymentType PaymentType, string BundleCode);
+
+    public static Task KeepAsync(UnitOfWork db, long accountId, long userId, PaymentType paymentType, string bundleCode) =>
+        db.ExecuteAsync(
+            """
+            INSERT INTO account_bundles (account_id, user_id, payment_type, bundle_code) VALUES (@accountId, @userId, @PaymentType, @bundleCode)
+            ON CONFLICT (account_id) DO UPDATE SET payment_type = excluded.payment_type, bundle_code = excluded.bundle_code, updated_at = now()
+            """,
+            new { accountId, userId, bundleCode, PaymentType = EnumText.Of(paymentType) });
+
+    private const string Select = "SELECT account_id AS AccountId, payment_type AS PaymentType, bundle_code AS BundleCode FROM account_bundles WHERE account_id = @accountId";
+
+    public static async Task<AccountBundle?> FindAsync(NpgsqlConnection connection, long accountId) =>
+        Map(await connection.QuerySingleOrDefaultAsync<BundleRow>(Select, new { accountId }));
+
+    public static async Task<AccountBundle?> FindAsync(UnitOfWork db, long accountId) =>
+        Map(await db.QuerySingleOrDefaultAsync<BundleRow>(Select, new { accountId }));
+
+    private static AccountBundle? Map(BundleRow? row) =>
+        row is null ? null : new AccountBundle(row.AccountId, EnumText.Parse<PaymentType>(row.PaymentType), row.BundleCode);
+
+    private sealed record BundleRow(long AccountId, string PaymentType, string BundleCode);
+}
+
+public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<AccountOpened>(db)
+{
+    protected override Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct) =>
+        AccountBundles.KeepAsync(db, account.AccountId, account.UserId, account.PaymentType, account.BundleCode);
+}

@@ -1,0 +1,53 @@
+using Dapper;
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using Npgsql;
+
+namespace MasStack.Subscription.Features.Lines;
+
+/// <summary>A line as the operations on it need it.</summary>
+public sealed record Line(
+    long Id, long AccountId, long UserId, SubscriptionType Type, NumberMode? NumberMode, string? Number, string? Iccid,
+    string ProductCode, SubscriptionStatus Status, DateTimeOffset? SimHoldUntil);
+
+public static class LineStore
+{
+    private const string Select =
+        """
+        SELECT id, account_id AS AccountId, user_id AS UserId, type, number_mode AS NumberMode, number, iccid,
+               product_code AS ProductCode, status, sim_hold_until AS SimHoldUntil
+        FROM subscriptions WHERE id = @subscriptionId
+        """;
+
+    /// <summary>Loads the line and locks it until the transaction ends, so two changes to one line run one after the other.</summary>
+    public static async Task<Line?> LoadForUpdateAsync(UnitOfWork db, long subscriptionId) =>
+        Map(await db.QuerySingleOrDefaultAsync<LineRow>(Select + " FOR UPDATE", new { subscriptionId }));
+
+    public static async Task<Line?> FindAsync(NpgsqlConnection connection, long subscriptionId) =>
+        Map(await connection.QuerySingleOrDefaultAsync<LineRow>(Select, new { subscriptionId }));
+
+    /// <summary>Moves the line to <paramref name="to"/> (the caller has checked <see cref="LineLifecycle.CanMove"/>) and announces it.</summary>
+    public static async Task ChangeStatusAsync(UnitOfWork db, Line line, SubscriptionStatus to, string? reason, DateTimeOffset at)
+    {
+        if (!LineLifecycle.CanMove(line.Status, to)) throw new InvalidOperationException(LineLifecycle.Refusal(line.Status, to));
+        await db.ExecuteAsync(
+            """
+            UPDATE subscriptions SET status = @Status, status_reason = @reason, updated_at = @at,
+                   activated_at = CASE WHEN @Status = 'active' THEN coalesce(activated_at, @at) ELSE activated_at END,
+                   cancelled_at = CASE WHEN @Status = 'cancelled' THEN @at ELSE cancelled_at END
+            WHERE id = @Id
+            """,
+            new { line.Id, Status = EnumText.Of(to), reason, at });
+        await db.PublishAsync(new SubscriptionStatusChanged(line.Id, line.AccountId, line.UserId, line.Status, to, reason, at));
+    }
+
+    private static Line? Map(LineRow? row) => row is null
+        ? null
+        : new Line(row.Id, row.AccountId, row.UserId, EnumText.Parse<SubscriptionType>(row.Type),
+            row.NumberMode is null ? null : EnumText.Parse<NumberMode>(row.NumberMode), row.Number, row.Iccid, row.ProductCode,
+            EnumText.Parse<SubscriptionStatus>(row.Status), row.SimHoldUntil);
+
+    private sealed record LineRow(
+        long Id, long AccountId, long UserId, string Type, string? NumberMode, string? Number, string? Iccid, string ProductCode,
+        string Status, DateTimeOffset? SimHoldUntil);
+}

@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MasStack.Platform.Http;
+using MasStack.ServiceDefaults;
+
+namespace MasStack.Subscription.Features.WorkOrders;
+
+/// <summary>What the network said about an order: applied (with its reference) or refused for good.</summary>
+public sealed record NetworkAnswer(bool Applied, string? Reference, string Detail);
+
+public sealed record NetworkOrder(long OrderId, long SubscriptionId, string Type, JsonObject Parameters);
+
+/// <summary>
+/// The network provisioning endpoint: <c>POST http://network/orders</c> with the order and an <c>Idempotency-Key</c> made
+/// from the work order id, so that a retry after a lost response is applied once. 2xx: applied; 4xx: refused; anything
+/// else, a timeout or an open circuit: <see cref="DependencyUnavailableException"/>, and the dispatcher tries later.
+/// </summary>
+public sealed class NetworkClient(HttpClient http)
+{
+    public static readonly Uri BaseAddress = new($"http://{ResourceNames.Network}");
+    public static readonly DependencyPolicy Policy = new(TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(12), TimeSpan.FromSeconds(3));
+
+    public static string IdempotencyKey(long workOrderId) => $"work-order-{workOrderId}";
+
+    public async Task<NetworkAnswer> SendAsync(NetworkOrder order, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(order, options: JsonSerializerOptions.Web) };
+            request.Headers.Add(TransactionFilter.Header, IdempotencyKey(order.OrderId));
+            using var response = await http.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                var reference = JsonNode.Parse(body)?["networkOrderId"]?.GetValue<string>();
+                return new NetworkAnswer(true, reference, body);
+            }
+            if ((int)response.StatusCode is >= 400 and < 500 && response.StatusCode != HttpStatusCode.RequestTimeout
+                && response.StatusCode != HttpStatusCode.TooManyRequests)
+                return new NetworkAnswer(false, null, body);
+            throw new DependencyUnavailableException(ResourceNames.Network);
+        }
+        catch (Exception e) when (DependencyResilience.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DependencyUnavailableException(ResourceNames.Network, e);
+        }
+    }
+}
