@@ -1,0 +1,46 @@
+using MasStack.Contracts;
+
+namespace MasStack.Account.Features.Bundles;
+
+/// <summary>A line an account holds, as the bundle rules see it.</summary>
+public sealed record HeldLine(SubscriptionType Type, string ProductCode);
+
+/// <summary>
+/// Whether a bundle's composition can take an account as it is: same payment type, a slot for every type of line
+/// it holds with room for all of them and their products on offer, and every slot's minimum met (a bundle that
+/// needs a TV line is not one to move to without one). Pure.
+/// </summary>
+public static class BundleRules
+{
+    /// <summary>Why <paramref name="bundle"/> cannot hold the lines; empty when it can.</summary>
+    public static IReadOnlyList<string> WhyNot(CatalogueBundle bundle, PaymentType paymentType, IReadOnlyList<HeldLine> lines)
+    {
+        var reasons = new List<string>();
+        if (bundle.PaymentType != paymentType)
+            reasons.Add($"It is a {Text(bundle.PaymentType)} bundle and the account is {Text(paymentType)}.");
+
+        foreach (var group in lines.GroupBy(l => l.Type).OrderBy(g => g.Key))
+        {
+            var type = Text(group.Key);
+            var count = group.Count();
+            var slot = bundle.Slots.FirstOrDefault(s => s.Type == group.Key);
+            if (slot is null)
+            {
+                reasons.Add($"It has no {type} lines and the account has {count}.");
+                continue;
+            }
+            if (count > slot.MaxLines) reasons.Add($"It holds at most {slot.MaxLines} {type} line(s) and the account has {count}.");
+            foreach (var product in group.Select(l => l.ProductCode).Distinct().Where(p => !slot.Products.Contains(p)).Order())
+                reasons.Add($"It does not offer product {product} on its {type} lines.");
+        }
+
+        foreach (var slot in bundle.Slots.Where(s => s.MinLines > 0))
+        {
+            var count = lines.Count(l => l.Type == slot.Type);
+            if (count < slot.MinLines) reasons.Add($"It needs at least {slot.MinLines} {Text(slot.Type)} line(s) and the account has {count}.");
+        }
+        return reasons;
+    }
+
+    private static string Text<T>(T value) where T : struct, Enum => Platform.Data.EnumText.Of(value);
+}
