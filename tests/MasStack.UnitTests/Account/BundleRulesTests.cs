@@ -46,7 +46,10 @@ public class BundleRulesTests
             BundleRules.WhyNot(MobileOnly, PaymentType.Postpaid, [new HeldLine(SubscriptionType.Mobile, "MOBILE-UNLIMITED")]));
 
     [Fact]
-    public void A_bundle_that_needs_a_line_the_account_lacks_does_not_hold_it() =>
-        Assert.Equal(["It needs at least 1 tv line(s) and the account has 0."],
-            BundleRules.WhyNot(FiberMobileTv, PaymentType.Postpaid, [Fiber, Mobile]));
+    public void A_bundle_with_a_slot_the_account_cannot_fill_yet_still_holds_it_and_says_what_to_add()
+    {
+        Assert.Empty(BundleRules.WhyNot(FiberMobileTv, PaymentType.Postpaid, [Fiber, Mobile]));
+        Assert.Equal(["1 tv line(s)"], BundleRules.LinesToAdd(FiberMobileTv, [Fiber, Mobile]));
+        Assert.Empty(BundleRules.LinesToAdd(FiberMobile, [Fiber, Mobile]));
+    }
 }

@@ -6,9 +6,10 @@ namespace MasStack.Account.Features.Bundles;
 public sealed record HeldLine(SubscriptionType Type, string ProductCode);
 
 /// <summary>
-/// Whether a bundle's composition can take an account as it is: same payment type, a slot for every type of line
-/// it holds with room for all of them and their products on offer, and every slot's minimum met (a bundle that
-/// needs a TV line is not one to move to without one). Pure.
+/// Whether a bundle's composition can hold every line an account has: same payment type, a slot for every type of
+/// line with room for all of them, and their products on offer there. A slot the account cannot fill yet (a bundle
+/// with TV for an account without it) does not make the bundle incompatible: the move would add that line, and
+/// <see cref="LinesToAdd"/> says which. Pure.
 /// </summary>
 public static class BundleRules
 {
@@ -33,14 +34,16 @@ public static class BundleRules
             foreach (var product in group.Select(l => l.ProductCode).Distinct().Where(p => !slot.Products.Contains(p)).Order())
                 reasons.Add($"It does not offer product {product} on its {type} lines.");
         }
-
-        foreach (var slot in bundle.Slots.Where(s => s.MinLines > 0))
-        {
-            var count = lines.Count(l => l.Type == slot.Type);
-            if (count < slot.MinLines) reasons.Add($"It needs at least {slot.MinLines} {Text(slot.Type)} line(s) and the account has {count}.");
-        }
         return reasons;
     }
+
+    /// <summary>The lines a move to <paramref name="bundle"/> would have to add to fill its slots' minimums.</summary>
+    public static IReadOnlyList<string> LinesToAdd(CatalogueBundle bundle, IReadOnlyList<HeldLine> lines) =>
+        bundle.Slots
+            .Select(slot => (slot.Type, Missing: slot.MinLines - lines.Count(l => l.Type == slot.Type)))
+            .Where(s => s.Missing > 0)
+            .Select(s => $"{s.Missing} {Text(s.Type)} line(s)")
+            .ToList();
 
     private static string Text<T>(T value) where T : struct, Enum => Platform.Data.EnumText.Of(value);
 }

@@ -7,9 +7,10 @@ using Npgsql;
 
 namespace MasStack.Account.Features.Bundles;
 
-/// <summary>A catalogue bundle and whether the account could move to it; when not, every reason why.</summary>
+/// <summary>A catalogue bundle and whether the account could move to it; when not, every reason why; when so, what it would add.</summary>
 public sealed record BundleOption(
-    string Code, string Name, PaymentType PaymentType, int CommitmentMonths, Money EarlyTerminationFee, bool Compatible, IReadOnlyList<string> Reasons);
+    string Code, string Name, PaymentType PaymentType, int CommitmentMonths, Money EarlyTerminationFee, bool Compatible,
+    IReadOnlyList<string> Reasons, IReadOnlyList<string> LinesToAdd);
 
 public static class CompatibleBundlesApi
 {
@@ -36,7 +37,7 @@ public static class CompatibleBundlesApi
             .Where(b => b.Code != account.BundleCode)
             .Select(b => (Bundle: b, Reasons: BundleRules.WhyNot(b, account.Payment, lines)))
             .Select(o => new BundleOption(o.Bundle.Code, o.Bundle.Name, o.Bundle.PaymentType, o.Bundle.CommitmentMonths,
-                o.Bundle.EarlyTerminationFee, o.Reasons.Count == 0, o.Reasons))
+                o.Bundle.EarlyTerminationFee, o.Reasons.Count == 0, o.Reasons, o.Reasons.Count == 0 ? BundleRules.LinesToAdd(o.Bundle, lines) : []))
             .Where(o => compatible is null || o.Compatible == compatible)
             .OrderByDescending(o => o.Compatible);
         return page.ApplyOrNotFound(options, http);
