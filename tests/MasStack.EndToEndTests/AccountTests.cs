@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MasStack.EndToEndTests.Infrastructure;
+using MasStack.ServiceDefaults;
 
 namespace MasStack.EndToEndTests;
 
@@ -86,5 +87,31 @@ public class AccountTests(SuiteFixture suite)
         var onlyCompatible = (await _gateway.GetFromJsonAsync<JsonArray>($"/api/v1/accounts/{sale.AccountId}/compatible-bundles?compatible=true"))!;
         Assert.Equal(["FIBER-FIXED-MOBILE-TV", "FIBER-MOBILE-TV"], onlyCompatible.Select(b => (string)b!["code"]!).Order());
         await (await _gateway.GetAsync("/api/v1/accounts/4503599627370000/compatible-bundles")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Without_the_catalogue_compatible_bundles_and_terms_are_a_quick_503()
+    {
+        // Given an account, and Signup (the catalogue's owner) down while Account has no copy of the catalogue yet
+        var sale = await _gateway.SellAsync();
+        await suite.StopResourceAsync(ResourceNames.Signup);
+        try
+        {
+            await suite.StopResourceAsync(ResourceNames.Account);
+            await suite.StartResourceAsync(ResourceNames.Account);
+
+            // Then both reads that need the catalogue say so, with when to retry; the account itself still answers
+            foreach (var path in new[] { "compatible-bundles", "terms" })
+            {
+                var response = await _gateway.GetAsync($"/api/v1/accounts/{sale.AccountId}/{path}");
+                await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+                Assert.True(response.Headers.RetryAfter is not null, "A 503 says when to retry.");
+            }
+            Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync($"/api/v1/accounts/{sale.AccountId}")).StatusCode);
+        }
+        finally
+        {
+            await suite.StartResourceAsync(ResourceNames.Signup);
+        }
     }
 }
