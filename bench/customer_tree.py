@@ -169,9 +169,9 @@ def main():
         for path in paths:
             assert warm.request("GET", path)[0] == 200, path
 
-        print(f"{args.users} users, {len(paths)} lookups (user id, email, document, msisdn in three spellings); "
+        print(f"load average before: {os.getloadavg()[0]:.1f}; {args.users} users, {len(paths)} lookups (user id, email, document, msisdn in three spellings); "
               f"{os.cpu_count()} cores; gateway -> customer -> Redis/PostgreSQL")
-        rps, p50, p99, bad = run_wrk(paths, args.seconds, args.connections)
+        rps, p50, p99, bad, _ = run_wrk(paths, args.seconds, args.connections)
         print(f"cached,   wrk {args.connections} connections:    {rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  non-200: {bad}")
         rps, p50, p99, bad = run_client(users, args.seconds, args.client_connections, redis_port, uncached=False)
         print(f"cached,   python {args.client_connections} connections: {rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  non-200: {bad}")

@@ -7,8 +7,11 @@ namespace MasStack.EndToEndTests.Infrastructure;
 /// <summary>Publishes an event on the suite's RabbitMQ as its owner's outbox relay would: for a service that does not publish it yet.</summary>
 public static class Broker
 {
-    /// <summary>Publishes <paramref name="message"/> and returns its message id (the key of each consumer's inbox row).</summary>
-    public static async Task<Guid> PublishAsync<T>(this SuiteFixture suite, T message) where T : class
+    /// <summary>
+    /// Publishes <paramref name="message"/> <paramref name="times"/> times under one message id (a redelivery, when more
+    /// than once) and returns that id: the key of each consumer's inbox row.
+    /// </summary>
+    public static async Task<Guid> PublishAsync<T>(this SuiteFixture suite, T message, int times = 1) where T : class
     {
         var messageId = NewId.NextGuid();
         var rabbitMq = new Uri(await suite.RabbitMqConnectionStringAsync());
@@ -24,7 +27,8 @@ public static class Broker
         await bus.StartAsync();
         try
         {
-            await bus.Publish(message, context => context.MessageId = messageId);
+            for (var i = 0; i < times; i++)
+                await bus.Publish(message, context => context.MessageId = messageId);
         }
         finally
         {
