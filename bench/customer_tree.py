@@ -2,7 +2,7 @@
 """GET /customer-tree through the gateway under steady concurrent load, cached and uncached (issue 4).
 
 Starts the suite (Release build, gateway on :8080), makes --users sales, then:
-  1. cached: wrk (keep-alive, --connections, 2 threads) for --seconds over every user's lookups — by email,
+  1. cached: wrk (keep-alive, --connections, up to 2 threads) for --seconds over every user's lookups — by email,
      msisdn (in its three spellings), documentNumber and /users/{id}/tree — each read once before, so cached;
   2. the same cached load from this script's own client (threads over keep-alive connections), for comparison;
   3. uncached: the same client, but before each timed request the user's cached tree and lookup keys are deleted
@@ -11,7 +11,7 @@ Prints requests/s, p50 and p99 for each. Only talks to localhost. Stops the suit
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.lock python3 bench/customer_tree.py
 """
-import argparse, concurrent.futures, http.client, os, random, re, signal, socket, subprocess, sys, tempfile, threading, time, urllib.parse
+import argparse, concurrent.futures, http.client, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sales import new_sale  # noqa: E402
@@ -105,7 +105,7 @@ def run_wrk(paths, seconds, connections):
                  "local i = math.random(#paths)\n"
                  "request = function() i = i % #paths + 1; return wrk.format('GET', paths[i]) end\n")
     script.close()
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://{HOST}:{PORT}"],
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://{HOST}:{PORT}"],
                          capture_output=True, text=True).stdout
     os.unlink(script.name)
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -180,6 +180,7 @@ def main():
     finally:
         os.killpg(apphost.pid, signal.SIGTERM)
         apphost.wait(timeout=60)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
