@@ -23,6 +23,9 @@ var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billin
 var barring = builder.AddService<Projects.MasStack_Barring>(ResourceNames.Barring, infra);
 var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra);
 
+// Account reads the catalogue (terms, compatible bundles) from Signup over HTTP: found by service discovery, not waited for.
+account.WithReference(signup);
+
 // The gateway, the one public door (port 8080 from its launch profile). It finds the services through service
 // discovery (services__signup__http__0, …) and deliberately does not wait for them: it starts, and answers for
 // the rest, while one of them is down.

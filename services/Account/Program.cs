@@ -1,4 +1,6 @@
 using MasStack.Account.Features.Accounts;
+using MasStack.Account.Features.Bundles;
+using MasStack.Account.Features.Terms;
 using MasStack.Platform;
 using MasStack.ServiceDefaults;
 
@@ -8,4 +10,6 @@ builder.AddPlatform(ResourceNames.Account, typeof(Program).Assembly);
 var app = builder.Build();
 app.UsePlatform();
 app.MapAccountApi();
+app.MapTermsApi();
+app.MapCompatibleBundlesApi();
 app.Run();

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Dapper;
-using MassTransit;
 using MasStack.Contracts;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
@@ -73,29 +70,8 @@ public class ReliabilityTests(SuiteFixture suite)
                 new DateOnly(1985, 1, 2), new PostalAddress("Calle Luna 2", "Sevilla", "41001", "Sevilla", "ES"), null),
             [new SignupLine(Random.Shared.NextInt64(1L << 40, 1L << 50), SubscriptionType.Mobile, "MOBILE-10GB", NumberMode.New, "+34" + Sales.NewMobile(), null)],
             DateTimeOffset.UtcNow);
-        var messageId = NewId.NextGuid();
-        var rabbitMq = new Uri(await suite.RabbitMqConnectionStringAsync());
-
         // When the broker delivers it twice (same message id)
-        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
-        {
-            rabbit.Host(rabbitMq);
-            rabbit.ConfigureJsonSerializerOptions(options =>
-            {
-                options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
-                return options;
-            });
-        });
-        await bus.StartAsync();
-        try
-        {
-            for (var i = 0; i < 2; i++)
-                await bus.Publish(submitted, context => context.MessageId = messageId);
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        var messageId = await suite.PublishAsync(submitted, times: 2);
 
         // Then each consumer saw both deliveries, but applied only the first
         foreach (var service in new[] { ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription })
@@ -131,11 +107,7 @@ public class ReliabilityTests(SuiteFixture suite)
         var before = await Parked();
 
         // When it is published
-        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(rabbitMq));
-        await bus.StartAsync();
-        var messageId = NewId.NextGuid();
-        try { await bus.Publish(poison, context => context.MessageId = messageId); }
-        finally { await bus.StopAsync(); }
+        var messageId = await suite.PublishAsync(poison);
 
         // Then, after its retries, it waits in the consumer's error queue for an operator, and none of its tries
         // left anything behind (each rolled back, so a replay from the error queue will be applied once)

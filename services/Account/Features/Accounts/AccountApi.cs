@@ -1,6 +1,5 @@
-using Dapper;
 using MasStack.Contracts;
-using MasStack.Platform.Data;
+using MasStack.Platform.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -18,27 +17,27 @@ public static class AccountApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Accounts");
         api.MapGet("/accounts/{accountId:long}", Get);
+        api.MapGet("/users/{userId:long}/accounts", ForUser);
         return app;
     }
 
     private static async Task<Results<Ok<AccountView>, NotFound>> Get(long accountId, NpgsqlDataSource database)
     {
-        await using var connection = await database.OpenConnectionAsync();
-        var row = await connection.QuerySingleOrDefaultAsync<AccountRow>(
-            """
-            SELECT id, user_id AS UserId, status, payment_type AS PaymentType, bundle_code AS BundleCode,
-                   billing_day AS BillingDay, opened_at AS OpenedAt
-            FROM accounts WHERE id = @accountId
-            """, new { accountId });
-        if (row is null) return TypedResults.NotFound();
-        var lines = await connection.QueryAsync<(long SubscriptionId, string Type, string ProductCode, string Status)>(
-            "SELECT subscription_id, type, product_code, status FROM account_subscriptions WHERE account_id = @accountId ORDER BY subscription_id",
-            new { accountId });
-        return TypedResults.Ok(new AccountView(row.Id, row.UserId, EnumText.Parse<AccountStatus>(row.Status),
-            EnumText.Parse<PaymentType>(row.PaymentType), row.BundleCode, row.BillingDay, row.OpenedAt,
-            lines.Select(l => new AccountLine(l.SubscriptionId, EnumText.Parse<SubscriptionType>(l.Type), l.ProductCode,
-                EnumText.Parse<SubscriptionStatus>(l.Status))).ToList()));
+        if (await AccountStore.GetAsync(database, accountId) is not { } account) return TypedResults.NotFound();
+        var lines = await AccountStore.LinesAsync(database, accountId);
+        return TypedResults.Ok(account.View(lines[accountId]));
     }
 
-    private sealed record AccountRow(long Id, long UserId, string Status, string PaymentType, string BundleCode, int BillingDay, DateTimeOffset OpenedAt);
+    /// <summary>
+    /// The user's accounts, oldest first, paged. Every user is created with an account by their sale, so a user with
+    /// none is one Account has never heard of: 404.
+    /// </summary>
+    private static async Task<Results<Ok<List<AccountView>>, NotFound, ValidationProblem>> ForUser(
+        long userId, [AsParameters] PageRequest page, NpgsqlDataSource database, HttpContext http)
+    {
+        var accounts = await AccountStore.ForUserAsync(database, userId);
+        if (accounts.Count == 0) return TypedResults.NotFound();
+        var lines = await AccountStore.LinesAsync(database, accounts.Select(a => a.Id).ToArray());
+        return page.ApplyOrNotFound(accounts.Select(a => a.View(lines[a.Id])), http);
+    }
 }

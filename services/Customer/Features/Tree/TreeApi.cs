@@ -1,8 +1,6 @@
-using Dapper;
 using MasStack.Platform.Formats;
 using MasStack.Platform.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace MasStack.Customer.Features.Tree;
 
@@ -21,34 +19,27 @@ public static class TreeApi
 
     /// <summary>The tree of the user found by exactly one of email, msisdn or documentNumber (normalized as stored).</summary>
     private static async Task<Results<ContentHttpResult, NotFound, ValidationProblem>> ByClientInfo(
-        string? email, string? msisdn, string? documentNumber, NpgsqlDataSource database, CustomerTrees trees)
+        string? email, string? msisdn, string? documentNumber, CustomerTrees trees)
     {
-        var errors = new ValidationErrors();
         var given = new (string Name, string? Value)[] { ("email", email), ("msisdn", msisdn), ("documentNumber", documentNumber) }
             .Where(k => !string.IsNullOrWhiteSpace(k.Value)).ToList();
-        if (given.Count != 1)
-        {
-            errors.Add("query", "Give exactly one of email, msisdn or documentNumber.");
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
+        if (given.Count != 1) return ValidationErrors.For("query", "Give exactly one of email, msisdn or documentNumber.");
 
-        var (sql, value) = given[0].Name switch
+        TreeLookup? lookup = given[0].Name switch
         {
-            "email" => ("SELECT id FROM users WHERE email = @value", EmailAddress.Normalize(email)),
-            "msisdn" => ("SELECT user_id FROM tree_subscriptions WHERE number = @value LIMIT 1", PhoneNumber.Normalize(msisdn)),
-            _ => ("SELECT id FROM users WHERE document_number = @value",
-                  documentNumber!.Replace(" ", "").Replace("-", "").ToUpperInvariant()),
+            "email" => EmailAddress.Normalize(email) is { } e ? TreeLookup.Email(e) : null,
+            "msisdn" => PhoneNumber.Normalize(msisdn) is { } n ? TreeLookup.Msisdn(n) : null,
+            _ => documentNumber!.Replace(" ", "").Replace("-", "").ToUpperInvariant() is { Length: >= 6 and <= 12 } d && d.All(char.IsAsciiLetterOrDigit)
+                ? TreeLookup.Document(d) : null,
         };
-        if (value is null)
-        {
-            errors.Add(given[0].Name, given[0].Name == "email" ? "Not a valid email address." : "Not a valid Spanish phone number.");
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
+        if (lookup is null)
+            return ValidationErrors.For(given[0].Name, given[0].Name switch
+            {
+                "email" => "Not a valid email address.",
+                "msisdn" => "Not a valid Spanish phone number (612345678, +34612345678 or 0034612345678).",
+                _ => "Not a valid document number (6 to 12 letters and digits).",
+            });
 
-        await using var connection = await database.OpenConnectionAsync();
-        var userId = await connection.QuerySingleOrDefaultAsync<long?>(sql, new { value });
-        return userId is { } id && await trees.GetJsonAsync(id) is { } json
-            ? TypedResults.Text(json, "application/json")
-            : TypedResults.NotFound();
+        return await trees.FindJsonAsync(lookup.Value) is { } json ? TypedResults.Text(json, "application/json") : TypedResults.NotFound();
     }
 }

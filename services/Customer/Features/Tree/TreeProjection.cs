@@ -40,7 +40,7 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
                 line.SubscriptionId, line.AccountId, line.UserId, line.Number, line.ProductCode, line.CreatedAt,
                 Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status),
             });
-        trees.InvalidateAfterCommit(db, line.UserId);
+        trees.InvalidateAfterCommit(db, line.UserId, line.Number is { } number ? [TreeLookup.Msisdn(number)] : []);
     }
 }
 
@@ -48,9 +48,25 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTre
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
-        await db.ExecuteAsync(
-            "UPDATE tree_subscriptions SET status = @Status WHERE subscription_id = @SubscriptionId",
+        // A line that is cancelled or moves away may free its number for another user: its lookup is dropped too.
+        var numbers = await db.QueryAsync<string?>(
+            "UPDATE tree_subscriptions SET status = @Status WHERE subscription_id = @SubscriptionId RETURNING number",
             new { change.SubscriptionId, Status = EnumText.Of(change.To) });
+        trees.InvalidateAfterCommit(db, change.UserId, numbers.OfType<string>().Select(TreeLookup.Msisdn));
+    }
+}
+
+/// <summary>Barring publishes it (issue "Barrings"); the tree shows a line as barred while any barring is active.</summary>
+public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionBarringChanged>(db)
+{
+    protected override async Task Handle(SubscriptionBarringChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        await db.ExecuteAsync(
+            """
+            UPDATE tree_subscriptions SET barred = @Barred, barring_changed_at = @ChangedAt
+            WHERE subscription_id = @SubscriptionId AND (barring_changed_at IS NULL OR barring_changed_at < @ChangedAt)
+            """,
+            new { change.SubscriptionId, change.Barred, change.ChangedAt });
         trees.InvalidateAfterCommit(db, change.UserId);
     }
 }
