@@ -16,6 +16,9 @@ public static class ResourceNames
     public const string Barring = "barring";
     public const string Consumption = "consumption";
 
+    /// <summary>The stand-in for the national number portability clearing house.</summary>
+    public const string ClearingHouse = "clearing-house";
+
     public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
 
     /// <summary>The connection name, and the database name, of a service's own database.</summary>
