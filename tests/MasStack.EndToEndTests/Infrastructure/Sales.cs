@@ -58,9 +58,8 @@ public static class Sales
 
     public static JsonObject NewSale(string? documentNumber = null, params string[] mobiles)
     {
-        if (mobiles.Length == 0) mobiles = [NewMobile()];
-        return NewSale("FIBER-MOBILE", "postpaid", documentNumber,
-            [new SaleLine("internet", "FIBER-1G"), .. mobiles.Select(m => new SaleLine("mobile", "MOBILE-50GB", m))]);
+        SaleLine[] lines = mobiles.Length == 0 ? [new SaleLine("mobile", "MOBILE-50GB")] : [.. mobiles.Select(m => new SaleLine("mobile", "MOBILE-50GB", m))];
+        return NewSale("FIBER-MOBILE", "postpaid", documentNumber, [new SaleLine("internet", "FIBER-1G"), .. lines]);
     }
 
     /// <summary>An online sale of <paramref name="bundleCode"/> with the given lines; a mobile or fixed line without a number gets one from stock.</summary>
