@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using MasStack.Contracts;
+using MasStack.Platform.Http;
 using MasStack.Platform.Messaging;
 using MasStack.ServiceDefaults;
 
@@ -24,8 +25,7 @@ public sealed class AccountClient(HttpClient http)
             if (!response.IsSuccessStatusCode) throw new DependencyUnavailableException(ResourceNames.Account);
             return await response.Content.ReadFromJsonAsync<AccountSnapshot>(OutboxMessage.JsonOptions, cancellationToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException
-                                   or Polly.CircuitBreaker.BrokenCircuitException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DependencyFailures.IsUnavailable(e, cancellationToken))
         {
             throw new DependencyUnavailableException(ResourceNames.Account, e);
         }

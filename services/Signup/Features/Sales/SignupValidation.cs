@@ -160,7 +160,7 @@ public static class SignupValidation
                     && errors.Required($"{at}donorIccid", line.DonorIccid))
                 {
                     if (Iccid.IsValid(line.DonorIccid!.Trim())) donorIccid = line.DonorIccid.Trim();
-                    else errors.Add($"{at}donorIccid", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+                    else errors.Add($"{at}donorIccid", Iccid.Expected);
                 }
             }
             if (line.Network is not null && MasterDataSet.NetworkOf(line.Network)?.Type != line.Type)
@@ -174,7 +174,7 @@ public static class SignupValidation
         if (line.Iccid is not null)
         {
             if (line.Type != SubscriptionType.Mobile) errors.Add($"{at}iccid", "Only a mobile line has a SIM.");
-            else if (!Iccid.IsValid(line.Iccid.Trim())) errors.Add($"{at}iccid", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+            else if (!Iccid.IsValid(line.Iccid.Trim())) errors.Add($"{at}iccid", Iccid.Expected);
             else iccid = line.Iccid.Trim();
         }
         else if (line.Type == SubscriptionType.Mobile && channel == SalesChannel.Store)

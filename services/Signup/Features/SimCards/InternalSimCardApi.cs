@@ -25,10 +25,10 @@ public static class InternalSimCardApi
         string icc, SimSwapRequest request, UnitOfWork db, TimeProvider clock)
     {
         var errors = new ValidationErrors();
-        if (!Iccid.IsValid(icc)) errors.Add("icc", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+        if (!Iccid.IsValid(icc)) errors.Add("icc", Iccid.Expected);
         errors.Required("subscriptionId", request.SubscriptionId);
         if (errors.Required("replacesIccid", request.ReplacesIccid) && !Iccid.IsValid(request.ReplacesIccid))
-            errors.Add("replacesIccid", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+            errors.Add("replacesIccid", Iccid.Expected);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         var sims = (await db.QueryAsync<SimCardView>(

@@ -44,7 +44,7 @@ public static class SimCardApi
 
     internal static async Task<Results<Ok<SimCardView>, NotFound, ValidationProblem>> Get(string icc, NpgsqlDataSource database)
     {
-        if (!Iccid.IsValid(icc)) return ValidationErrors.For("icc", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+        if (!Iccid.IsValid(icc)) return ValidationErrors.For("icc", Iccid.Expected);
         await using var connection = await database.OpenConnectionAsync();
         var sim = await connection.QuerySingleOrDefaultAsync<SimCardView>($"SELECT {SimStock.Columns} FROM sim_cards WHERE iccid = @icc", new { icc });
         return sim is null ? TypedResults.NotFound() : TypedResults.Ok(sim);
@@ -57,7 +57,7 @@ public static class SimCardApi
     private static async Task<Results<Accepted<SimCardView>, NotFound, ValidationProblem, ProblemHttpResult>> Activate(
         string icc, UnitOfWork db, TimeProvider clock)
     {
-        if (!Iccid.IsValid(icc)) return ValidationErrors.For("icc", "19 or 20 digits starting 8934, the last a Luhn check digit.");
+        if (!Iccid.IsValid(icc)) return ValidationErrors.For("icc", Iccid.Expected);
         var sim = await db.QuerySingleOrDefaultAsync<SimToActivate>(
             """
             SELECT s.state, s.network, s.subscription_id AS SubscriptionId, g.status AS SignupStatus, l.number_mode AS NumberMode, l.number
