@@ -90,13 +90,6 @@ public class PortabilityStatesTests
     [InlineData("accepted", "accepted", new string[0])]
     public void Each_state_between_is_announced_in_order_and_never_backwards(string current, string next, string[] expected) =>
         Assert.Equal(expected, PortabilityRequests.StepsBetween(current, next));
-
-    [Theory]
-    [InlineData("requested", true)]
-    [InlineData("accepted", true)]
-    [InlineData("scheduled", false)]
-    public void The_customer_may_cancel_until_the_window_is_scheduled(string state, bool may) =>
-        Assert.Equal(may, PortabilityRequests.MayCancel(state));
 }
 
 public class SalePaymentTests

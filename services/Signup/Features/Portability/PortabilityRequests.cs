@@ -29,9 +29,6 @@ public static class PortabilityRequests
         return Order.Skip(Array.IndexOf(Order, current) + 1).TakeWhile(s => s != next).Append(next).ToList();
     }
 
-    /// <summary>The customer may cancel until the port window is scheduled.</summary>
-    public static bool MayCancel(string state) => state is "requested" or "donor-validation" or "accepted";
-
     public sealed record Open(long SubscriptionId, long SignupId, string Number, string DonorOperator, string DocumentNumber, string? DonorIccid,
         string? Iccid, string State, bool Submitted);
 
