@@ -25,6 +25,12 @@ var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceName
 
 // Account reads the catalogue (terms, compatible bundles) from Signup over HTTP: found by service discovery, not waited for.
 account.WithReference(signup);
+// The national portability clearing house's stand-in; Signup files ported numbers there and reads the account of a line
+// added to a bundle from Account (its delays and rejected numbers: ClearingHouse__* settings).
+var clearingHouse = builder.AddProject<Projects.MasStack_ClearingHouse>(ResourceNames.ClearingHouse, launchProfileName: "http")
+    .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
+    .WithHttpHealthCheck("/health");
+signup.WithReference(clearingHouse).WithReference(account);
 
 // The gateway, the one public door (port 8080 from its launch profile). It finds the services through service
 // discovery (services__signup__http__0, …) and deliberately does not wait for them: it starts, and answers for

@@ -19,6 +19,9 @@ public static class ResourceNames
     /// <summary>The network provisioning simulator (work orders), a stand-in for the mobile network's SIM web service.</summary>
     public const string Network = "network";
 
+    /// <summary>The stand-in for the national number portability clearing house.</summary>
+    public const string ClearingHouse = "clearing-house";
+
     public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
 
     /// <summary>The connection name, and the database name, of a service's own database.</summary>

@@ -10,51 +10,10 @@
 Usage: python3 bench/platform.py [--sales 50]   (run `dotnet build MasStack.Aspire.sln -c Release` first)
 Only talks to localhost. Stops the suite it started.
 """
-import argparse, json, os, signal, statistics, subprocess, sys, tempfile, time, random, urllib.request, urllib.error
+import argparse, os, statistics, subprocess, sys, time
 
-GATEWAY = "http://localhost:8080"
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sales import new_sale  # noqa: E402
-
-
-def request(method, path, body=None, timeout=10):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(GATEWAY + path, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            body = response.read()
-            is_json = "json" in (response.headers.get("Content-Type") or "")
-            return response.status, json.loads(body) if is_json and body else body
-    except urllib.error.HTTPError as e:
-        return e.code, None
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return 0, None
-
-
-def wait_for(condition, timeout, poll=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(poll)
-    raise TimeoutError("condition not met in %ss" % timeout)
-
-
-def post_sale_and_wait(timeout=30, retry_unavailable_for=0):
-    deadline = time.monotonic() + retry_unavailable_for
-    while True:
-        status, accepted = request("POST", "/api/v1/signups", new_sale())
-        if status == 202 or status not in (0, 503) or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)  # the service is still starting: the gateway answered 503
-    assert status == 202, status
-    started = time.monotonic()
-    signup_id = accepted["signupId"]
-    final = wait_for(lambda: (lambda s: s if s[1] and s[1]["status"] != "pending" else None)(request("GET", f"/api/v1/signups/{signup_id}")), timeout, poll=0.005)
-    assert final[1]["status"] == "completed", final
-    return time.monotonic() - started
+from suite import request, wait_for, post_sale_and_wait, start_suite  # noqa: E402
 
 
 def rss_mib(matches):
@@ -78,16 +37,8 @@ def main():
     parser.add_argument("--idle", type=float, default=20, help="seconds idle before reading memory")
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="masstack-bench-", dir="/var/tmp")
-    os.chmod(data_dir, 0o755)
-    log = open(os.path.join(data_dir, "apphost.log"), "w")
     started = time.monotonic()
-    apphost = subprocess.Popen(
-        ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
-         f"--MasStack:DataDir={data_dir}"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
+    with start_suite():
         gateway_healthy = time.monotonic() - started
         post_sale_and_wait(timeout=60, retry_unavailable_for=180)
         first_sale = time.monotonic() - started
@@ -108,9 +59,6 @@ def main():
         print(f"idle RSS of {infra_n} infrastructure processes: {infra_mib:6.0f} MiB  (postgres, redis-server, beam.smp)")
         print(f"sale 202 -> completed over {len(latencies)} sales: median {statistics.median(latencies):.0f} ms, "
               f"p90 {p(0.90):.0f} ms, max {latencies[-1]:.0f} ms")
-    finally:
-        os.killpg(apphost.pid, signal.SIGTERM)
-        apphost.wait(timeout=60)
 
 
 if __name__ == "__main__":

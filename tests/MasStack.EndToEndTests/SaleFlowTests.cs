@@ -13,7 +13,7 @@ public class SaleFlowTests(SuiteFixture suite)
     {
         // Given a store sale of fibre and one mobile line
         var mobile = Sales.NewMobile();
-        var sale = Sales.NewSale(mobiles: mobile);
+        var sale = await _gateway.NewSaleAsync(lines: [new SaleLine("internet", "FIBER-1G"), new SaleLine("mobile", "MOBILE-50GB", mobile)]);
         var dni = (string)sale["customer"]!["documentNumber"]!;
 
         // When the till posts it
@@ -63,22 +63,21 @@ public class SaleFlowTests(SuiteFixture suite)
     }
 
     [Fact]
-    public async Task A_sale_whose_number_belongs_to_another_line_fails_and_says_why()
+    public async Task A_number_already_sold_can_be_neither_reserved_nor_sold_again()
     {
-        var mobile = Sales.NewMobile();
-        var first = await _gateway.PostAsJsonAsync("/api/v1/signups", Sales.NewSale(mobiles: mobile));
-        var firstId = (long)(await first.Content.ReadFromJsonAsync<JsonObject>())!["signupId"]!;
-        await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{firstId}")!,
-            s => (string)s!["status"]! == "completed", "the first sale to complete");
+        // Given a completed sale of a chosen number
+        var sold = await _gateway.SellAsync();
+        var number = sold.Lines.Single(l => l.Type == "mobile").Number!;
 
-        var second = await _gateway.PostAsJsonAsync("/api/v1/signups", Sales.NewSale(mobiles: mobile));
-        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
-        var secondId = (long)(await second.Content.ReadFromJsonAsync<JsonObject>())!["signupId"]!;
+        // When another till tries to hold it, or to sell it with a made-up reservation
+        var hold = await _gateway.PostAsync($"/api/v1/msisdns/{Uri.EscapeDataString(number)}/reservations", null);
+        var sale = Sales.NewSale(mobiles: number);
+        sale["lines"]![1]!["reservationId"] = 4242;
+        var second = await _gateway.PostAsJsonAsync("/api/v1/signups", sale);
 
-        var failed = await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{secondId}")!,
-            s => (string)s!["status"]! != "pending", "the second sale to end");
-        Assert.Equal("failed", (string)failed!["status"]!);
-        Assert.Contains(mobile, (string)failed["failureReason"]!);
+        // Then both are refused, the sale naming the line's reservation
+        await hold.AssertProblemAsync(HttpStatusCode.Conflict);
+        await second.AssertProblemAsync(HttpStatusCode.Conflict, "lines[1].reservationId");
     }
 
     [Fact]

@@ -5,6 +5,9 @@ public static class Iccid
 {
     private const string SpainPrefix = "8934";
 
+    /// <summary>What a valid ICCID looks like, for the message of a 400 naming the field.</summary>
+    public const string Expected = "19 or 20 digits starting 8934, the last a Luhn check digit.";
+
     public static bool IsValid(string? value) =>
         value is { Length: 19 or 20 }
         && value.StartsWith(SpainPrefix, StringComparison.Ordinal)

@@ -8,12 +8,16 @@ namespace MasStack.EndToEndTests.Subscriptions;
 /// <summary>Starting points for the tests of a line's operations.</summary>
 public static class LineSetup
 {
-    private static long _serial = Random.Shared.NextInt64(0, 1_000_000_000);
+    private const string OurNetworkIssuer = "893425", OtherNetworkIssuer = "893426"; // MásMóvil's and Yoigo's SIMs
+    private static int _stockSerial = 5001;
 
-    /// <summary>A SIM of the network whose issuer digits are <paramref name="issuer"/> (07: movistar, 01: vodafone), never used before in this run.</summary>
-    public static string NewIccid(string issuer = "07")
+    /// <summary>
+    /// An ICCID in Signup's seeded stock (serials 1…5000 per network), taken from the top so that it never meets the
+    /// SIMs that online sales take from the bottom, and never used before in this run.
+    /// </summary>
+    public static string NewIccid(bool otherNetwork = false)
     {
-        var body = $"8934{issuer}{Interlocked.Increment(ref _serial) * 7919 % 1_000_000_000_000:D12}";
+        var body = $"{(otherNetwork ? OtherNetworkIssuer : OurNetworkIssuer)}{100_000_000 + Interlocked.Decrement(ref _stockSerial):D12}";
         var sum = 0;
         for (var i = 0; i < body.Length; i++)
         {
@@ -28,14 +32,14 @@ public static class LineSetup
     public static Task<SoldSale> SellMobileWithSimAsync(this HttpClient gateway, string iccid) =>
         gateway.SellAsync("FIBER-MOBILE", "postpaid", null, new SaleLine("internet", "FIBER-1G"), new SaleLine("mobile", "MOBILE-50GB", Iccid: iccid));
 
-    /// <summary>
-    /// Brings a line to active as SIM activation will (issue 3's <c>POST /sim-cards/{icc}/activation</c>, not on this
-    /// branch yet): until then the line's state is set in its owner's database. Replace with the activation call when it lands.
-    /// </summary>
+    /// <summary>Activates the line's SIM as the till does (<c>POST /sim-cards/{icc}/activation</c>) and waits until the line is active.</summary>
     public static async Task ActivateAsync(this SuiteFixture suite, long subscriptionId)
     {
-        await using var db = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
-        await db.ExecuteAsync("UPDATE subscriptions SET status = 'active', activated_at = now() WHERE id = @subscriptionId", new { subscriptionId });
+        var line = await suite.Gateway.GetJsonAsync($"/api/v1/subscriptions/{subscriptionId}");
+        var activation = await suite.Gateway.PostAsync($"/api/v1/sim-cards/{(string)line["iccid"]!}/activation", null);
+        Assert.Equal(HttpStatusCode.Accepted, activation.StatusCode);
+        await Eventually.Until(() => suite.Gateway.GetJsonAsync($"/api/v1/subscriptions/{subscriptionId}"),
+            l => (string)l["status"]! == "active", $"line {subscriptionId} to become active");
     }
 
     /// <summary>

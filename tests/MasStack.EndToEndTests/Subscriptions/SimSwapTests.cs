@@ -34,7 +34,7 @@ public class SimSwapTests(SuiteFixture suite)
 
         // Then the line has the new SIM, a 72-hour hold, and partners see the swap
         Assert.Equal(oldIccid, (string)swap["oldIccid"]!);
-        Assert.Equal("movistar", (string)swap["network"]!);
+        Assert.Equal("masmovil", (string)swap["network"]!);
         var view = await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}");
         Assert.Equal(newIccid, (string)view["iccid"]!);
         Assert.True(DateTimeOffset.Parse((string)view["simChangeHoldUntil"]!) > DateTimeOffset.UtcNow.AddHours(71));
@@ -44,9 +44,13 @@ public class SimSwapTests(SuiteFixture suite)
         Assert.Equal("document-in-store", (string)check["history"]![0]!["identityCheck"]!);
         Assert.Equal("lost", (string)check["history"]![0]!["reason"]!);
 
-        // And Signup is told (SimReplaced), and the network applies a replace-sim work order
-        Assert.Equal(1, await suite.CountAsync(ResourceNames.Subscription,
-            "SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%SimReplaced' AND body->>'newIccid' = @newIccid", new { newIccid }));
+        // And Signup's stock follows (SimReplaced): the new SIM is the line's, the old one replaced for good
+        var stocked = await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/sim-cards/{newIccid}")!,
+            s => (string)s!["state"]! != "available", "Signup's stock to give the new SIM to the line");
+        Assert.Equal("active", (string)stocked!["state"]!);
+        Assert.Equal("replaced", (string)(await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/sim-cards/{oldIccid}"))!["state"]!);
+
+        // And the network applies a replace-sim work order
         var order = await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/work-orders/{(long)swap["workOrderId"]!}")!,
             o => (string)o!["status"]! != "pending", "the replace-sim work order to finish");
         Assert.Equal("completed", (string)order!["status"]!);
@@ -80,7 +84,7 @@ public class SimSwapTests(SuiteFixture suite)
         var otherSale = await _gateway.SellMobileWithSimAsync(LineSetup.NewIccid());
         var soldIccid = (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{otherSale.Lines[1].SubscriptionId}"))["iccid"]!;
 
-        await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{line}/sim-replacements", Swap(LineSetup.NewIccid("01"))))
+        await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{line}/sim-replacements", Swap(LineSetup.NewIccid(otherNetwork: true))))
             .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "newIccid");
         await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{line}/sim-replacements", Swap(soldIccid)))
             .AssertProblemAsync(HttpStatusCode.Conflict);

@@ -13,7 +13,7 @@ public class SignupValidationTests
             new DateOnly(1990, 5, 17), new AddressRequest("Calle Mayor 1", "Madrid", "28013", "Madrid", null), "ES91 2100 0418 4502 0005 1332"),
         [
             new LineRequest(SubscriptionType.Internet, "FIBER-1G", null, null, null),
-            new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, "0034 699 000 001", null),
+            new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, "0034 699 000 001", "8934250001000000015", ReservationId: 42),
         ]);
 
     [Fact]
@@ -58,6 +58,13 @@ public class SignupValidationTests
         { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, null, NumberMode.New, "612345678", null)] }, "lines[0].productCode" },
         { s => s with { Lines = [new LineRequest(SubscriptionType.Tv, "TV-BASIC", null, "612345678", null)] }, "lines[0].number" },
         { s => s with { Lines = [.. s.Lines!, new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, "+34699000001", null)] }, "lines" },
+        { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, "622000001", "8934250001000000015")] }, "lines[0].reservationId" },
+        { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, null, null)] }, "lines[0].iccid" },
+        { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, null, "8934250001000000016")] }, "lines[0].iccid" },
+        { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.Portability, "612345678", "8934250001000000015")] }, "lines[0].donorOperator" },
+        { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.Portability, null, "8934250001000000015", DonorOperator: "movistar")] }, "lines[0].number" },
+        { s => s with { PaymentType = PaymentType.Prepaid, Lines = [new LineRequest(SubscriptionType.Mobile, "PREPAID-5GB", NumberMode.Portability, "612345678", "8934250001000000015", DonorOperator: "movistar")] }, "lines[0].donorIccid" },
+        { s => s with { Lines = [new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, null, "8934250001000000015", Network: "masmovil-fixed")] }, "lines[0].network" },
     };
 
     [Theory]
@@ -68,6 +75,19 @@ public class SignupValidationTests
 
         Assert.Null(sale);
         Assert.Contains(field, errors.ToDictionary().Keys);
+    }
+
+    [Fact]
+    public void An_online_sale_may_leave_out_the_number_and_the_sim()
+    {
+        var request = ValidSale() with
+        {
+            Channel = SalesChannel.Online, StoreId = null,
+            Expedition = new ExpeditionRequest(new AddressRequest("Calle Mayor 1", "Madrid", "28013", "Madrid", null), "Lucía", null, null),
+            Lines = [new LineRequest(SubscriptionType.Internet, "FIBER-1G", null, null, null), new LineRequest(SubscriptionType.Mobile, "MOBILE-50GB", NumberMode.New, null, null)],
+        };
+
+        Assert.True(SignupValidation.Validate(request, Today).Errors.IsEmpty);
     }
 
     [Fact]

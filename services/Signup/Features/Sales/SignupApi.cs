@@ -6,6 +6,9 @@ using MasStack.Platform.Ids;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Dapper;
+using MasStack.Signup.Features.Catalogue;
+using MasStack.Signup.Features.Payments;
+using MasStack.Signup.Features.Portability;
 
 namespace MasStack.Signup.Features.Sales;
 
@@ -20,50 +23,46 @@ public static class SignupApi
     }
 
     /// <summary>
-    /// Validates the sale, mints every id at once, stores the signup with the steps it waits for and publishes
-    /// <see cref="SignupSubmitted"/> in the same transaction; the other services take it from there.
+    /// Validates the sale (formats 400, bundle rules 422, stock 409), mints every id at once, takes its numbers and SIMs
+    /// from stock, stores the signup with the steps it waits for and publishes <see cref="SignupSubmitted"/> in the same
+    /// transaction; the other services take it from there. A refusal rolls everything back.
     /// </summary>
-    private static async Task<Results<Accepted<SignupAccepted>, ValidationProblem>> Submit(
-        SignupRequest request, UnitOfWork db, IdGenerator ids, TimeProvider clock)
+    private static async Task<Results<Accepted<SignupAccepted>, ValidationProblem, ProblemHttpResult>> Submit(
+        SignupRequest request, UnitOfWork db, IdGenerator ids, TimeProvider clock, CatalogueStore catalogue, SaleStock stock)
     {
         var now = clock.GetUtcNow();
         var (sale, errors) = SignupValidation.Validate(request, DateOnly.FromDateTime(now.UtcDateTime));
         if (sale is null) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var rules = BundleRules.Check(await catalogue.LoadAsync(), sale.BundleCode, sale.PaymentType, sale.Lines, null, i => $"lines[{i}].");
+        if (!rules.IsEmpty) return rules.Refuse(StatusCodes.Status422UnprocessableEntity, "The bundle cannot hold this sale");
 
-        var (signupId, userId, accountId) = (ids.Next(), ids.Next(), ids.Next());
-        var lines = sale.Lines.Select(l => new SignupLine(ids.Next(), l.Type, l.ProductCode, l.NumberMode, l.Number, l.Iccid)).ToList();
-
+        var (signupId, accountId) = (ids.Next(), ids.Next());
+        var userId = await DocumentUsers.ClaimAsync(db, sale.Customer.DocumentNumber, ids.Next(), signupId);
         await db.ExecuteAsync(
             """
-            INSERT INTO signups (id, user_id, account_id, channel, payment_type, bundle_code, status, request, created_at, updated_at)
-            VALUES (@signupId, @userId, @accountId, @Channel, @PaymentType, @BundleCode, 'pending', @Request::jsonb, @now, @now)
+            INSERT INTO signups (id, user_id, account_id, channel, payment_type, bundle_code, status, request, created_at, updated_at, kind, document_number)
+            VALUES (@signupId, @userId, @accountId, @Channel, @PaymentType, @BundleCode, 'pending', @Request::jsonb, @now, @now, 'sale', @DocumentNumber)
             """,
             new
             {
-                signupId, userId, accountId, now, sale.BundleCode,
+                signupId, userId, accountId, now, sale.BundleCode, sale.Customer.DocumentNumber,
                 Channel = EnumText.Of(sale.Channel), PaymentType = EnumText.Of(sale.PaymentType),
                 Request = JsonSerializer.Serialize(request, Platform.Messaging.OutboxMessage.JsonOptions),
             });
-        await db.ExecuteAsync(
-            """
-            INSERT INTO signup_lines (subscription_id, signup_id, type, product_code, number_mode, number, iccid)
-            VALUES (@SubscriptionId, @signupId, @Type, @ProductCode, @NumberMode, @Number, @Iccid)
-            """,
-            lines.Select(l => new
-            {
-                l.SubscriptionId, signupId, Type = EnumText.Of(l.Type), l.ProductCode,
-                NumberMode = l.NumberMode is { } mode ? EnumText.Of(mode) : null, l.Number, l.Iccid,
-            }));
+        var (lines, refusal) = await stock.TakeAsync(db, ids, signupId, sale.Customer.DocumentNumber, sale.Lines, i => $"lines[{i}].");
+        if (refusal is not null) return refusal.Errors.Refuse(refusal.Status, "The sale cannot take these numbers or SIM cards");
+
         await db.ExecuteAsync(
             "INSERT INTO signup_steps (signup_id, step) SELECT @signupId, unnest(@steps)",
-            new { signupId, steps = SignupProgress.StepsFor(lines).ToArray() });
+            new { signupId, steps = SignupProgress.StepsFor(lines!).ToArray() });
         await db.PublishAsync(new SignupSubmitted(
-            signupId, userId, accountId, sale.Channel, sale.PaymentType, sale.BundleCode, sale.Customer, lines, now));
+            signupId, userId, accountId, sale.Channel, sale.PaymentType, sale.BundleCode, sale.Customer, lines!, now));
 
-        return TypedResults.Accepted(
-            $"/api/v1/signups/{signupId}",
-            new SignupAccepted(signupId, userId, accountId, lines.Select(l => new SignupSubscription(l.SubscriptionId, l.Type)).ToList(), "pending"));
+        return TypedResults.Accepted($"/api/v1/signups/{signupId}", new SignupAccepted(signupId, userId, accountId, Subscriptions(lines!), "pending"));
     }
+
+    internal static List<SignupSubscription> Subscriptions(IEnumerable<SignupLine> lines) =>
+        lines.Select(l => new SignupSubscription(l.SubscriptionId, l.Type, l.Number, l.Iccid, l.NumberMode is { } m ? EnumText.Of(m) : null)).ToList();
 
     private static async Task<Results<Ok<SignupView>, NotFound>> Get(long signupId, NpgsqlDataSource database)
     {
@@ -71,24 +70,29 @@ public static class SignupApi
         var signup = await connection.QuerySingleOrDefaultAsync<SignupRow>(
             """
             SELECT id, user_id AS UserId, account_id AS AccountId, status, failure_reason AS FailureReason, channel,
-                   payment_type AS PaymentType, bundle_code AS BundleCode, created_at AS CreatedAt, updated_at AS UpdatedAt
+                   payment_type AS PaymentType, bundle_code AS BundleCode, created_at AS CreatedAt, updated_at AS UpdatedAt, kind
             FROM signups WHERE id = @signupId
             """, new { signupId });
         if (signup is null) return TypedResults.NotFound();
 
-        var lines = await connection.QueryAsync<(long SubscriptionId, string Type)>(
-            "SELECT subscription_id, type FROM signup_lines WHERE signup_id = @signupId ORDER BY subscription_id", new { signupId });
+        var lines = await connection.QueryAsync<(long SubscriptionId, string Type, string? Number, string? Iccid, string? NumberMode)>(
+            "SELECT subscription_id, type, number, iccid, number_mode FROM signup_lines WHERE signup_id = @signupId ORDER BY subscription_id",
+            new { signupId });
         var steps = await connection.QueryAsync<SignupStepView>(
             "SELECT step, state, detail FROM signup_steps WHERE signup_id = @signupId ORDER BY step", new { signupId });
 
         return TypedResults.Ok(new SignupView(
             signup.Id, signup.UserId, signup.AccountId, signup.Status, signup.FailureReason,
             EnumText.Parse<SalesChannel>(signup.Channel), EnumText.Parse<PaymentType>(signup.PaymentType), signup.BundleCode,
-            lines.Select(l => new SignupSubscription(l.SubscriptionId, EnumText.Parse<SubscriptionType>(l.Type))).ToList(),
-            steps.AsList(), signup.CreatedAt, signup.UpdatedAt));
+            lines.Select(l => new SignupSubscription(l.SubscriptionId, EnumText.Parse<SubscriptionType>(l.Type), l.Number, l.Iccid, l.NumberMode)).ToList(),
+            steps.AsList(), signup.CreatedAt, signup.UpdatedAt, signup.Kind,
+            (await connection.QueryAsync<PortabilityView>(
+                $"SELECT {PortabilityRequests.ViewColumns} FROM portability_requests WHERE signup_id = @signupId ORDER BY subscription_id",
+                new { signupId })).AsList(),
+            await SalePayments.OfAsync(connection, signupId)));
     }
 
     private sealed record SignupRow(
         long Id, long UserId, long AccountId, string Status, string? FailureReason, string Channel, string PaymentType,
-        string BundleCode, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+        string BundleCode, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string Kind);
 }

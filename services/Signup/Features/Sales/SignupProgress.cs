@@ -1,6 +1,7 @@
 using Dapper;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
+using MasStack.Signup.Features.Compensation;
 
 namespace MasStack.Signup.Features.Sales;
 
@@ -17,7 +18,11 @@ public static class SignupProgress
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
     {
         var signup = await LockPendingAsync(db, signupId);
-        if (signup is null) return;
+        if (signup is null)
+        {
+            await SignupCompensation.RepeatAsync(db, signupId);
+            return;
+        }
 
         await db.ExecuteAsync(
             "UPDATE signup_steps SET state = 'confirmed', updated_at = now() WHERE signup_id = @signupId AND step = @step AND state = 'pending'",
@@ -43,6 +48,7 @@ public static class SignupProgress
             "UPDATE signups SET status = 'failed', failure_reason = @reason, updated_at = now() WHERE id = @signupId",
             new { signupId, reason });
         await db.PublishAsync(new SignupFailed(signupId, signup.UserId, signup.AccountId, reason));
+        await SignupCompensation.UndoAsync(db, signupId, signup.UserId, signup.AccountId, reason);
     }
 
     private static Task<PendingSignup?> LockPendingAsync(UnitOfWork db, long signupId) =>

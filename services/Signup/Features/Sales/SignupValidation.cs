@@ -1,6 +1,7 @@
 using MasStack.Contracts;
 using MasStack.Platform.Formats;
 using MasStack.Platform.Http;
+using MasStack.Signup.Features.MasterData;
 
 namespace MasStack.Signup.Features.Sales;
 
@@ -12,7 +13,9 @@ public sealed record ValidSale(
     SignupCustomer Customer,
     IReadOnlyList<ValidLine> Lines);
 
-public sealed record ValidLine(SubscriptionType Type, string ProductCode, NumberMode? NumberMode, string? Number, string? Iccid);
+public sealed record ValidLine(
+    SubscriptionType Type, string ProductCode, NumberMode? NumberMode, string? Number, string? Iccid,
+    long? ReservationId = null, string? Network = null, string? DonorOperator = null, string? DonorIccid = null);
 
 /// <summary>The format and presence rules of a sale: pure, so every rule has a fast unit test.</summary>
 public static class SignupValidation
@@ -34,7 +37,7 @@ public static class SignupValidation
         var customer = errors.Required("customer", request.Customer)
             ? ValidateCustomer(errors, request.Customer!, request.PaymentType, today)
             : null;
-        var lines = ValidateLines(errors, request.Lines);
+        var lines = ValidateLines(errors, request.Lines, request.Channel, request.PaymentType);
 
         if (!errors.IsEmpty) return (null, errors);
         return (new ValidSale(request.Channel!.Value, request.PaymentType!.Value, request.BundleCode!.Trim(), customer!, lines), errors);
@@ -105,7 +108,7 @@ public static class SignupValidation
     private static bool IsSpanishPostalCode(string code) =>
         code.Length == 5 && code.All(char.IsAsciiDigit) && int.Parse(code[..2]) is >= 1 and <= 52;
 
-    private static List<ValidLine> ValidateLines(ValidationErrors errors, IReadOnlyList<LineRequest>? lines)
+    private static List<ValidLine> ValidateLines(ValidationErrors errors, IReadOnlyList<LineRequest>? lines, SalesChannel? channel, PaymentType? paymentType)
     {
         var valid = new List<ValidLine>();
         if (lines is null || lines.Count == 0)
@@ -116,42 +119,69 @@ public static class SignupValidation
         if (lines.Count > MaxLines) errors.Add("lines", $"A sale has at most {MaxLines} lines.");
 
         for (var i = 0; i < lines.Count; i++)
-        {
-            var field = $"lines[{i}]";
-            var line = lines[i];
-            if (!errors.Required(field, line)) continue;
-            var hasType = errors.Required($"{field}.type", line.Type);
-            errors.Required($"{field}.productCode", line.ProductCode);
-            if (!hasType) continue;
-
-            string? number = null, iccid = null;
-            var kind = line.Type switch { SubscriptionType.Mobile => NumberKind.Mobile, SubscriptionType.Fixed => NumberKind.Fixed, _ => (NumberKind?)null };
-            if (kind is not null)
-            {
-                errors.Required($"{field}.numberMode", line.NumberMode);
-                if (errors.Required($"{field}.number", line.Number))
-                {
-                    number = PhoneNumber.Normalize(line.Number);
-                    if (number is null || !PhoneNumber.IsSellableLine(number, kind.Value))
-                        errors.Add($"{field}.number", $"Not a {kind.Value.ToString().ToLowerInvariant()} number that can be sold as a line.");
-                }
-            }
-            else if (line.Number is not null || line.NumberMode is not null)
-            {
-                errors.Add($"{field}.number", $"A {line.Type.ToString()!.ToLowerInvariant()} line has no number.");
-            }
-
-            if (line.Iccid is not null)
-            {
-                if (line.Type != SubscriptionType.Mobile) errors.Add($"{field}.iccid", "Only a mobile line has a SIM.");
-                else if (!Iccid.IsValid(line.Iccid.Trim())) errors.Add($"{field}.iccid", "19 or 20 digits starting 8934, the last a Luhn check digit.");
-                else iccid = line.Iccid.Trim();
-            }
-            valid.Add(new ValidLine(line.Type!.Value, line.ProductCode?.Trim() ?? "", line.NumberMode, number, iccid));
-        }
+            if (ValidateLine(errors, $"lines[{i}]", lines[i], channel, paymentType) is { } line) valid.Add(line);
 
         var repeated = valid.Where(l => l.Number is not null).GroupBy(l => l.Number).Where(g => g.Count() > 1).Select(g => g.Key);
         foreach (var number in repeated) errors.Add("lines", $"The number {number} appears on more than one line.");
+        var sims = valid.Where(l => l.Iccid is not null).GroupBy(l => l.Iccid).Where(g => g.Count() > 1).Select(g => g.Key);
+        foreach (var iccid in sims) errors.Add("lines", $"The SIM {iccid} appears on more than one line.");
         return valid;
+    }
+
+    /// <summary>One line's formats; <paramref name="field"/> prefixes the names (<c>lines[1]</c>, or empty for a body that is one line).</summary>
+    public static ValidLine? ValidateLine(ValidationErrors errors, string field, LineRequest? line, SalesChannel? channel, PaymentType? paymentType)
+    {
+        var at = field.Length == 0 ? "" : field + ".";
+        if (!errors.Required(field.Length == 0 ? "body" : field, line)) return null;
+        var hasType = errors.Required($"{at}type", line!.Type);
+        errors.Required($"{at}productCode", line.ProductCode);
+        if (!hasType) return null;
+
+        string? number = null, iccid = null, donorIccid = null;
+        var kind = line.Type switch { SubscriptionType.Mobile => NumberKind.Mobile, SubscriptionType.Fixed => NumberKind.Fixed, _ => (NumberKind?)null };
+        if (kind is not null)
+        {
+            var mode = line.NumberMode;
+            errors.Required($"{at}numberMode", mode);
+            var numberRequired = mode == NumberMode.Portability;
+            if (numberRequired ? errors.Required($"{at}number", line.Number) : line.Number is not null)
+            {
+                number = PhoneNumber.Normalize(line.Number);
+                if (number is null || !PhoneNumber.IsSellableLine(number, kind.Value))
+                    errors.Add($"{at}number", $"Not a {kind.Value.ToString().ToLowerInvariant()} number that can be sold as a line.");
+            }
+            if (mode == NumberMode.New && line.Number is not null && line.ReservationId is null)
+                errors.Add($"{at}reservationId", "A chosen number needs its reservation (POST /msisdns/{msisdn}/reservations); leave the number out to get one from stock.");
+            if (mode == NumberMode.Portability)
+            {
+                if (errors.Required($"{at}donorOperator", line.DonorOperator) && !MasterDataSet.IsDonorOperator(line.DonorOperator))
+                    errors.Add($"{at}donorOperator", $"One of {string.Join(", ", MasterDataSet.DonorOperators.Select(d => d.Code))}.");
+                if (paymentType == PaymentType.Prepaid && line.Type == SubscriptionType.Mobile
+                    && errors.Required($"{at}donorIccid", line.DonorIccid))
+                {
+                    if (Iccid.IsValid(line.DonorIccid!.Trim())) donorIccid = line.DonorIccid.Trim();
+                    else errors.Add($"{at}donorIccid", Iccid.Expected);
+                }
+            }
+            if (line.Network is not null && MasterDataSet.NetworkOf(line.Network)?.Type != line.Type)
+                errors.Add($"{at}network", $"One of {string.Join(", ", MasterDataSet.Networks.Where(n => n.Type == line.Type).Select(n => n.Code))}.");
+        }
+        else if (line.Number is not null || line.NumberMode is not null)
+        {
+            errors.Add($"{at}number", $"A {line.Type.ToString()!.ToLowerInvariant()} line has no number.");
+        }
+
+        if (line.Iccid is not null)
+        {
+            if (line.Type != SubscriptionType.Mobile) errors.Add($"{at}iccid", "Only a mobile line has a SIM.");
+            else if (!Iccid.IsValid(line.Iccid.Trim())) errors.Add($"{at}iccid", Iccid.Expected);
+            else iccid = line.Iccid.Trim();
+        }
+        else if (line.Type == SubscriptionType.Mobile && channel == SalesChannel.Store)
+        {
+            errors.Add($"{at}iccid", "A store sale names the SIM card handed over (scan its ICCID).");
+        }
+        return new ValidLine(line.Type!.Value, line.ProductCode?.Trim() ?? "", line.NumberMode, number, iccid,
+            line.ReservationId, line.Network, line.DonorOperator, donorIccid);
     }
 }

@@ -41,6 +41,19 @@ public static class LineStore
         await db.PublishAsync(new SubscriptionStatusChanged(line.Id, line.AccountId, line.UserId, line.Status, to, reason, at));
     }
 
+    /// <summary>
+    /// For events that move a line only from the states they expect (a SIM activated, a number ported, a sale undone):
+    /// the line is locked, and left alone — false — when it is in any other state.
+    /// </summary>
+    public static async Task<bool> ChangeStatusIfAsync(
+        UnitOfWork db, long subscriptionId, SubscriptionStatus[] from, SubscriptionStatus to, string? reason, DateTimeOffset at)
+    {
+        var line = await LoadForUpdateAsync(db, subscriptionId);
+        if (line is null || !from.Contains(line.Status)) return false;
+        await ChangeStatusAsync(db, line, to, reason, at);
+        return true;
+    }
+
     private static Line? Map(LineRow? row) => row is null
         ? null
         : new Line(row.Id, row.AccountId, row.UserId, EnumText.Parse<SubscriptionType>(row.Type),

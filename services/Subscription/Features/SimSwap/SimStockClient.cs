@@ -9,7 +9,7 @@ namespace MasStack.Subscription.Features.SimSwap;
 /// <summary>
 /// Signup owns the SIM stock; a swap asks it, now, whether the new SIM is available and of the line's network:
 /// <c>GET http://signup/internal/sim-cards/{iccid}</c> → 200 <c>{iccid, network, state, subscriptionId}</c> or 404.
-/// Signup then learns of the swap from <c>SimReplaced</c>. When Signup does not answer: 503, and nothing changes.
+/// Signup then updates its stock from <c>SimReplaced</c>. When Signup does not answer: 503, and nothing changes.
 /// </summary>
 public sealed class SimStockClient(HttpClient http)
 {

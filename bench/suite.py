@@ -1,0 +1,64 @@
+"""Running the suite for a benchmark and talking to its gateway: shared by the scripts in bench/."""
+import contextlib, json, os, signal, subprocess, tempfile, time, urllib.request, urllib.error
+
+from sales import new_sale
+
+GATEWAY = "http://localhost:8080"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def request(method, path, body=None, timeout=10):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(GATEWAY + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            body = response.read()
+            is_json = "json" in (response.headers.get("Content-Type") or "")
+            return response.status, json.loads(body) if is_json and body else body
+    except urllib.error.HTTPError as e:
+        return e.code, None
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, None
+
+
+def wait_for(condition, timeout, poll=0.01):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(poll)
+    raise TimeoutError("condition not met in %ss" % timeout)
+
+
+def post_sale_and_wait(timeout=30, retry_unavailable_for=0):
+    deadline = time.monotonic() + retry_unavailable_for
+    while True:
+        status, accepted = request("POST", "/api/v1/signups", new_sale())
+        if status == 202 or status not in (0, 503) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)  # the service is still starting: the gateway answered 503
+    assert status == 202, status
+    started = time.monotonic()
+    signup_id = accepted["signupId"]
+    final = wait_for(lambda: (lambda s: s if s[1] and s[1]["status"] != "pending" else None)(request("GET", f"/api/v1/signups/{signup_id}")), timeout, poll=0.005)
+    assert final[1]["status"] == "completed", final
+    return time.monotonic() - started
+
+
+@contextlib.contextmanager
+def start_suite():
+    """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder, until the block ends."""
+    data_dir = tempfile.mkdtemp(prefix="masstack-bench-", dir="/var/tmp")
+    os.chmod(data_dir, 0o755)
+    log = open(os.path.join(data_dir, "apphost.log"), "w")
+    apphost = subprocess.Popen(
+        ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
+         f"--MasStack:DataDir={data_dir}"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
+        yield
+    finally:
+        os.killpg(apphost.pid, signal.SIGTERM)
+        apphost.wait(timeout=60)

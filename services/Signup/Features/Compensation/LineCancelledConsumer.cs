@@ -1,0 +1,24 @@
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using MasStack.Platform.Messaging;
+using MasStack.Signup.Features.Numbers;
+using MasStack.Signup.Features.Portability;
+using MasStack.Signup.Features.SimCards;
+
+namespace MasStack.Signup.Features.Compensation;
+
+/// <summary>
+/// A line cancelled before it went live (a failed sale, a customer's cancellation, a rejected portability) gives its
+/// number and SIM back to stock, and stops its portability if one is still open.
+/// </summary>
+public sealed class LineCancelledConsumer(UnitOfWork db, ClearingHouseClient clearingHouse) : InboxConsumer<SubscriptionStatusChanged>(db)
+{
+    protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        if (change.To != SubscriptionStatus.Cancelled || change.From is not (SubscriptionStatus.PendingActivation or SubscriptionStatus.PendingPortability))
+            return;
+        await NumberStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
+        await SimStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
+        await PortabilityRequests.CancelAsync(db, clearingHouse, change.SubscriptionId, change.Reason ?? "The line was cancelled.", change.ChangedAt);
+    }
+}

@@ -1,0 +1,106 @@
+using Dapper;
+using MasStack.Platform.Data;
+using MasStack.Platform.Formats;
+using MasStack.Signup.Features.MasterData;
+using Npgsql;
+
+namespace MasStack.Signup.Features.SimCards;
+
+public sealed record SimCardView(string Iccid, string Network, string State, long? SubscriptionId, DateTimeOffset UpdatedAt);
+
+/// <summary>The SIM cards in stock and where each one is: available, assigned to a line, active, replaced or blocked.</summary>
+public static class SimStock
+{
+    public const string Available = "available", Assigned = "assigned", Active = "active", Replaced = "replaced", Blocked = "blocked";
+
+    public static readonly string[] States = [Available, Assigned, Active, Replaced, Blocked];
+
+    public const string Columns = "iccid, network, state, subscription_id AS SubscriptionId, updated_at AS UpdatedAt";
+
+    /// <summary>Takes the scanned SIM for a line: it must be in stock and of the line's network.</summary>
+    public static async Task<string?> AssignAsync(UnitOfWork db, string iccid, string network, long signupId, long subscriptionId)
+    {
+        var sim = await db.QuerySingleOrDefaultAsync<SimCardView>($"SELECT {Columns} FROM sim_cards WHERE iccid = @iccid FOR UPDATE", new { iccid });
+        if (sim is null) return "There is no such SIM card in stock.";
+        if (sim.State != Available) return $"The SIM card is {sim.State}, not available.";
+        if (sim.Network != network) return $"The SIM card is of the {sim.Network} network, the line's number of {network}.";
+        await db.ExecuteAsync(
+            "UPDATE sim_cards SET state = 'assigned', signup_id = @signupId, subscription_id = @subscriptionId, updated_at = now() WHERE iccid = @iccid",
+            new { iccid, signupId, subscriptionId });
+        return null;
+    }
+
+    /// <summary>Any SIM of the network from stock, for a line sold online (shipped to the customer).</summary>
+    public static Task<string?> AssignAnyAsync(UnitOfWork db, string network, long signupId, long subscriptionId) =>
+        db.QuerySingleOrDefaultAsync<string>(
+            """
+            UPDATE sim_cards SET state = 'assigned', signup_id = @signupId, subscription_id = @subscriptionId, updated_at = now()
+            WHERE iccid = (SELECT iccid FROM sim_cards WHERE network = @network AND state = 'available' ORDER BY iccid LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING iccid
+            """, new { network, signupId, subscriptionId });
+
+    /// <summary>SIMs of a failed sale or of a line cancelled before activation go back to stock.</summary>
+    public static Task ReleaseAsync(UnitOfWork db, long? signupId = null, long? subscriptionId = null) =>
+        db.ExecuteAsync(
+            """
+            UPDATE sim_cards SET state = 'available', signup_id = NULL, subscription_id = NULL, updated_at = now()
+            WHERE state = 'assigned' AND ((@signupId::bigint IS NOT NULL AND signup_id = @signupId) OR subscription_id = @subscriptionId)
+            """, new { signupId, subscriptionId });
+
+    /// <summary>
+    /// A line's SIM is swapped: the new SIM takes the line (active, or assigned while the line is not live yet) and
+    /// the old one becomes <c>replaced</c>, both locked in this transaction. A repeat of a swap already made changes
+    /// nothing. Returns the new SIM, or why the swap cannot be made (null SIM when either is unknown).
+    /// </summary>
+    public static async Task<(SimCardView? Sim, string? Refusal)> SwapAsync(UnitOfWork db, long subscriptionId, string oldIccid, string newIccid)
+    {
+        var sims = (await db.QueryAsync<SimCardView>(
+            $"SELECT {Columns} FROM sim_cards WHERE iccid IN (@newIccid, @oldIccid) ORDER BY iccid FOR UPDATE",
+            new { newIccid, oldIccid })).ToDictionary(s => s.Iccid);
+        if (!sims.TryGetValue(newIccid, out var fresh) || !sims.TryGetValue(oldIccid, out var old)) return (null, "unknown");
+        if (fresh.SubscriptionId == subscriptionId && old.State == Replaced) return (fresh, null);
+
+        if (old.SubscriptionId != subscriptionId) return (fresh, "The SIM to replace is not the line's SIM.");
+        if (old.State is not (Assigned or Active or Blocked)) return (fresh, $"The SIM to replace is {old.State}.");
+        if (fresh.State != Available) return (fresh, $"The new SIM card is {fresh.State}, not available.");
+        if (fresh.Network != old.Network) return (fresh, $"The new SIM card is of the {fresh.Network} network, the line of {old.Network}.");
+
+        var state = old.State == Assigned ? Assigned : Active;
+        await db.ExecuteAsync("UPDATE sim_cards SET state = 'replaced', updated_at = now() WHERE iccid = @oldIccid", new { oldIccid });
+        var updatedAt = await db.QuerySingleOrDefaultAsync<DateTimeOffset>(
+            """
+            UPDATE sim_cards SET state = @state, subscription_id = @subscriptionId,
+                   signup_id = (SELECT signup_id FROM sim_cards WHERE iccid = @oldIccid), updated_at = now()
+            WHERE iccid = @newIccid
+            RETURNING updated_at
+            """, new { newIccid, state, subscriptionId, oldIccid });
+        return (fresh with { State = state, SubscriptionId = subscriptionId, UpdatedAt = updatedAt }, null);
+    }
+
+    /// <summary>A SIM's serial: the network's issuer code, a 12-digit serial and the Luhn check digit.</summary>
+    public static string IccidOf(string issuer, long serial)
+    {
+        var payload = $"{issuer}{serial:D12}";
+        return payload + Iccid.CheckDigit(payload);
+    }
+}
+
+/// <summary>Fills the SIM stock of each mobile network at first start.</summary>
+public sealed class SimStockSeeder(NpgsqlDataSource database, IConfiguration configuration) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var perNetwork = configuration.GetValue("Signup:SeedSimCardsPerNetwork", 5000);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        foreach (var network in MasterDataSet.Networks.Where(n => n.SimIssuer is not null))
+        {
+            if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM sim_cards WHERE network = @Code)", new { network.Code }))
+                continue;
+            var iccids = Enumerable.Range(1, perNetwork).Select(i => SimStock.IccidOf(network.SimIssuer!, 100_000_000 + i)).ToArray();
+            await connection.ExecuteAsync(
+                "INSERT INTO sim_cards (iccid, network) SELECT unnest(@iccids), @Code ON CONFLICT DO NOTHING", new { iccids, network.Code });
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,12 @@
+using MasStack.ClearingHouse;
+using MasStack.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.Configure<ClearingHouseOptions>(builder.Configuration.GetSection("ClearingHouse"));
+builder.Services.AddSingleton<PortabilityBook>();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapPortabilityApi();
+app.Run();

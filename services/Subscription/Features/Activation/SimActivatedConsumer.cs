@@ -1,0 +1,13 @@
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using MasStack.Subscription.Features.Lines;
+
+namespace MasStack.Subscription.Features.Activation;
+
+/// <summary>A SIM activated at Signup: its line, pending activation, becomes active.</summary>
+public sealed class SimActivatedConsumer(UnitOfWork db) : Platform.Messaging.InboxConsumer<SimActivated>(db)
+{
+    protected override Task Handle(SimActivated sim, UnitOfWork db, CancellationToken ct) =>
+        LineStore.ChangeStatusIfAsync(db, sim.SubscriptionId, [SubscriptionStatus.PendingActivation], SubscriptionStatus.Active,
+            $"SIM {sim.Iccid} activated.", sim.ActivatedAt);
+}
