@@ -22,6 +22,8 @@ public sealed class SignupCompensationConsumer(UnitOfWork db, CustomerTrees tree
         {
             await db.ExecuteAsync("DELETE FROM tree_subscriptions WHERE user_id = @UserId", new { failed.UserId });
             await db.ExecuteAsync("DELETE FROM tree_accounts WHERE user_id = @UserId", new { failed.UserId });
+            // The audit trail (user_changes) stays: what was done to data, even data now gone, is kept.
+            await db.ExecuteAsync("DELETE FROM user_expeditions WHERE user_id = @UserId", new { failed.UserId });
             await db.ExecuteAsync("DELETE FROM users WHERE id = @UserId", new { failed.UserId });
         }
         trees.InvalidateAfterCommit(db, failed.UserId);
