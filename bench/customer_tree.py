@@ -80,8 +80,10 @@ def sell(_):
         if time.monotonic() > deadline:
             raise RuntimeError(f"sale refused: {status}")
         time.sleep(0.2)
-    wait_for(lambda: (client.request("GET", f"/api/v1/signups/{accepted['signupId']}")[1] or {}).get("status") == "completed", 120, 0.1)
-    mobile = sale["lines"][1]["number"]
+    signup = wait_for(lambda: (lambda s: s if (s or {}).get("status") == "completed" else None)(
+        client.request("GET", f"/api/v1/signups/{accepted['signupId']}")[1]), 120, 0.1)
+    # An online sale takes its number from stock: the signup says which (E.164), the lookups use the national form.
+    mobile = next(line["number"] for line in signup["subscriptions"] if line["type"] == "mobile").removeprefix("+34")
     user_id = accepted["userId"]
     email, document = sale["customer"]["email"], sale["customer"]["documentNumber"]
     paths = [f"/api/v1/users/{user_id}/tree",
