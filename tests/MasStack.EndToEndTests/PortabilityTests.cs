@@ -54,6 +54,8 @@ public class PortabilityTests(SuiteFixture suite)
         var line = await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/subscriptions/{subscriptionId}")!,
             s => (string)s!["status"]! == "active", "the ported line to become active");
         Assert.Equal("+34" + number, (string)line!["number"]!);
+        Assert.Equal("ported", (string)line["portability"]!["state"]!);
+        Assert.NotNull((string?)line["portability"]!["windowStart"]);
         Assert.Equal("active", (string)(await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/sim-cards/{iccid}"))!["state"]!);
         await using var db = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
         Assert.Equal("ported", await db.ExecuteScalarAsync<string>("SELECT state FROM subscription_portability WHERE subscription_id = @subscriptionId", new { subscriptionId }));
@@ -74,6 +76,8 @@ public class PortabilityTests(SuiteFixture suite)
         Assert.Contains("document", (string)rejected["reason"]!);
         var line = await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/subscriptions/{subscriptionId}")!,
             s => (string)s!["status"]! == "cancelled", "the line to be cancelled");
+        Assert.Equal("rejected", (string)line!["portability"]!["state"]!);
+        Assert.Contains("document", (string)line["portability"]!["reason"]!);
         await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/sim-cards/{iccid}")!,
             s => (string)s!["state"]! == "available", "the SIM to be back in stock");
         Assert.NotNull(line);

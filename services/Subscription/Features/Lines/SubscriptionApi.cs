@@ -12,7 +12,12 @@ public sealed record SubscriptionView(
     DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? CancelledAt, DateTimeOffset? LastSimChangeAt,
     DateTimeOffset? SimChangeHoldUntil, DateTimeOffset UpdatedAt,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    string? AgileTvEmail = null);
+    string? AgileTvEmail = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    LinePortability? Portability = null);
+
+/// <summary>A ported number's progress: requested → donor-validation → accepted | rejected → scheduled (window) → ported | cancelled.</summary>
+public sealed record LinePortability(string DonorOperator, string State, string? Reason, DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd);
 
 public static class SubscriptionApi
 {
@@ -28,12 +33,15 @@ public static class SubscriptionApi
         await using var connection = await database.OpenConnectionAsync();
         var row = await connection.QuerySingleOrDefaultAsync<SubscriptionRow>(
             """
-            SELECT id, account_id AS AccountId, user_id AS UserId, type, number_mode AS NumberMode, number, iccid, product_code AS ProductCode,
-                   status, status_reason AS StatusReason, cancellation_motive_id AS CancellationMotiveId, created_at AS CreatedAt,
-                   activated_at AS ActivatedAt, cancelled_at AS CancelledAt, last_sim_change_at AS LastSimChangeAt,
-                   sim_hold_until AS SimHoldUntil, updated_at AS UpdatedAt,
-                   (SELECT email FROM agile_tv_logins WHERE subscription_id = subscriptions.id) AS AgileTvEmail
-            FROM subscriptions WHERE id = @subscriptionId
+            SELECT s.id, s.account_id AS AccountId, s.user_id AS UserId, s.type, s.number_mode AS NumberMode, s.number, s.iccid,
+                   s.product_code AS ProductCode, s.status, s.status_reason AS StatusReason, s.cancellation_motive_id AS CancellationMotiveId,
+                   s.created_at AS CreatedAt, s.activated_at AS ActivatedAt, s.cancelled_at AS CancelledAt,
+                   s.last_sim_change_at AS LastSimChangeAt, s.sim_hold_until AS SimHoldUntil, s.updated_at AS UpdatedAt,
+                   (SELECT email FROM agile_tv_logins WHERE subscription_id = s.id) AS AgileTvEmail,
+                   p.donor_operator AS DonorOperator, p.state AS PortabilityState, p.reason AS PortabilityReason,
+                   p.window_start AS WindowStart, p.window_end AS WindowEnd
+            FROM subscriptions s LEFT JOIN subscription_portability p ON p.subscription_id = s.id
+            WHERE s.id = @subscriptionId
             """, new { subscriptionId });
         if (row is null) return TypedResults.NotFound();
         var now = clock.GetUtcNow();
@@ -43,11 +51,15 @@ public static class SubscriptionApi
             EnumText.Parse<SubscriptionStatus>(row.Status), row.StatusReason,
             row.CancellationMotiveId is { } motive ? CancellationMotives.Find(motive) : null,
             row.CreatedAt, row.ActivatedAt, row.CancelledAt, row.LastSimChangeAt,
-            row.SimHoldUntil > now ? row.SimHoldUntil : null, row.UpdatedAt, row.AgileTvEmail));
+            row.SimHoldUntil > now ? row.SimHoldUntil : null, row.UpdatedAt, row.AgileTvEmail,
+            row.PortabilityState is null
+                ? null
+                : new LinePortability(row.DonorOperator!, row.PortabilityState, row.PortabilityReason, row.WindowStart, row.WindowEnd)));
     }
 
     private sealed record SubscriptionRow(
         long Id, long AccountId, long UserId, string Type, string? NumberMode, string? Number, string? Iccid, string ProductCode, string Status,
         string? StatusReason, int? CancellationMotiveId, DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? CancelledAt,
-        DateTimeOffset? LastSimChangeAt, DateTimeOffset? SimHoldUntil, DateTimeOffset UpdatedAt, string? AgileTvEmail);
+        DateTimeOffset? LastSimChangeAt, DateTimeOffset? SimHoldUntil, DateTimeOffset UpdatedAt, string? AgileTvEmail,
+        string? DonorOperator, string? PortabilityState, string? PortabilityReason, DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd);
 }
