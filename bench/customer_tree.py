@@ -15,6 +15,7 @@ import argparse, concurrent.futures, http.client, os, random, re, shutil, signal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sales import new_sale  # noqa: E402
+from suite import wait_for  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOST, PORT = "localhost", 8080
@@ -57,16 +58,6 @@ class Redis:
         parts = [b"DEL", *(k.encode() for k in keys)]
         self.sock.sendall(b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts))
         return self.file.readline()
-
-
-def wait_for(condition, timeout, poll=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(poll)
-    raise TimeoutError("condition not met in %ss" % timeout)
 
 
 def sell(_):
