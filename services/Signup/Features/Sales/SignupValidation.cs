@@ -85,28 +85,8 @@ public static class SignupValidation
             c.BirthDate.Value, address, iban);
     }
 
-    private static PostalAddress? ValidateAddress(ValidationErrors errors, string field, AddressRequest? a)
-    {
-        if (!errors.Required(field, a)) return null;
-        var ok = errors.Required($"{field}.street", a!.Street)
-                 & errors.Required($"{field}.city", a.City)
-                 & errors.Required($"{field}.province", a.Province);
-        if (errors.Required($"{field}.postalCode", a.PostalCode) && !IsSpanishPostalCode(a.PostalCode!.Trim()))
-        {
-            errors.Add($"{field}.postalCode", "Five digits, starting 01 to 52.");
-            ok = false;
-        }
-        var country = string.IsNullOrWhiteSpace(a.Country) ? "ES" : a.Country.Trim().ToUpperInvariant();
-        if (country != "ES")
-        {
-            errors.Add($"{field}.country", "Only addresses in Spain (ES) are served.");
-            ok = false;
-        }
-        return ok ? new PostalAddress(a.Street!.Trim(), a.City!.Trim(), a.PostalCode!.Trim(), a.Province!.Trim(), country) : null;
-    }
-
-    private static bool IsSpanishPostalCode(string code) =>
-        code.Length == 5 && code.All(char.IsAsciiDigit) && int.Parse(code[..2]) is >= 1 and <= 52;
+    private static PostalAddress? ValidateAddress(ValidationErrors errors, string field, AddressRequest? a) =>
+        errors.Required(field, a) ? PostalAddresses.Validate(errors, field, a!.Street, a.City, a.PostalCode, a.Province, a.Country) : null;
 
     private static List<ValidLine> ValidateLines(ValidationErrors errors, IReadOnlyList<LineRequest>? lines, SalesChannel? channel, PaymentType? paymentType)
     {
