@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using MasStack.Platform.Http;
 using MasStack.Platform.Messaging;
 using MasStack.ServiceDefaults;
 using Microsoft.Extensions.Caching.Memory;
@@ -24,8 +25,7 @@ public sealed class CatalogueClient(HttpClient http, IMemoryCache cache)
                 ?? throw new DependencyUnavailableException(ResourceNames.Signup);
             return cache.Set(nameof(CatalogueClient), catalogue, CacheFor);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException
-                                   or Polly.CircuitBreaker.BrokenCircuitException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DependencyFailures.IsUnavailable(e, cancellationToken))
         {
             throw new DependencyUnavailableException(ResourceNames.Signup, e);
         }

@@ -49,8 +49,4 @@ public static class DependencyResilience
         });
         return builder;
     }
-
-    /// <summary>The failures that mean "the dependency did not answer" (as opposed to a cancelled request).</summary>
-    public static bool IsUnavailable(Exception e) =>
-        e is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException;
 }

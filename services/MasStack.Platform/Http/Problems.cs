@@ -15,4 +15,16 @@ public static class Problems
         TypedResults.Problem(
             title: "Refused by a business rule", detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity,
             extensions: field is null ? null : new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [detail] } });
+
+    /// <summary>
+    /// A refusal other than 400 that still names the fields it is about: 409 (a number already held by another sale,
+    /// a SIM already assigned) or 422 (a product the bundle does not offer).
+    /// </summary>
+    public static ProblemHttpResult Refuse(this ValidationErrors errors, int status, string title) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary())
+        {
+            Status = status,
+            Title = title,
+            Detail = string.Join(" ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
+        });
 }

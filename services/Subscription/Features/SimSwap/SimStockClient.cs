@@ -24,7 +24,7 @@ public sealed class SimStockClient(HttpClient http)
             if (!response.IsSuccessStatusCode) throw new DependencyUnavailableException(ResourceNames.Signup);
             return await response.Content.ReadFromJsonAsync<SimCard>(JsonSerializerOptions.Web, cancellationToken);
         }
-        catch (Exception e) when (DependencyResilience.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DependencyFailures.IsUnavailable(e, cancellationToken))
         {
             throw new DependencyUnavailableException(ResourceNames.Signup, e);
         }

@@ -42,7 +42,7 @@ public sealed class NetworkClient(HttpClient http)
                 return new NetworkAnswer(false, null, body);
             throw new DependencyUnavailableException(ResourceNames.Network);
         }
-        catch (Exception e) when (DependencyResilience.IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DependencyFailures.IsUnavailable(e, cancellationToken))
         {
             throw new DependencyUnavailableException(ResourceNames.Network, e);
         }
