@@ -26,7 +26,7 @@ public static class PlatformExtensions
         builder.AddServiceDefaults();
         builder.Services.AddSingleton(service);
 
-        builder.AddNpgsqlDataSource(DatabaseName(serviceName));
+        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName));
         builder.AddRedisClient(ResourceNames.Redis);
 
         // Hosted services start in registration order: schema first, then the id lease, then the bus.
@@ -51,7 +51,4 @@ public static class PlatformExtensions
         app.MapOpenApi();
         return app;
     }
-
-    /// <summary>The connection name (and database name) of a service's database: <c>signupdb</c>, <c>customerdb</c>, …</summary>
-    public static string DatabaseName(string serviceName) => ResourceNames.Database(serviceName);
 }
