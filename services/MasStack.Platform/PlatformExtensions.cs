@@ -31,6 +31,7 @@ public static class PlatformExtensions
 
         // Hosted services start in registration order: schema first, then the id lease, then the bus.
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton(new IdLeaseOptions());
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IdGenerator>());
         builder.Services.AddScoped<UnitOfWork>();
