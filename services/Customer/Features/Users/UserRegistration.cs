@@ -3,6 +3,7 @@ using MasStack.Contracts;
 using MasStack.Customer.Features.Tree;
 using MasStack.Platform.Data;
 using MasStack.Platform.Formats;
+using MasStack.Platform.Ids;
 using MasStack.Platform.Messaging;
 
 namespace MasStack.Customer.Features.Users;
@@ -25,7 +26,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) 
             return;
         }
 
-        await db.ExecuteAsync(
+        var inserted = await db.ExecuteAsync(
             """
             INSERT INTO users (id, document_type, document_number, first_name, last_name, email, phone, birth_date, address, bank_account_masked, created_at, updated_at)
             VALUES (@UserId, @DocumentType, @DocumentNumber, @FirstName, @LastName, @Email, @Phone, @BirthDate, @Address::jsonb, @BankAccount, @SubmittedAt, @SubmittedAt)
@@ -38,7 +39,12 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) 
                 Address = JsonSerializer.Serialize(customer.Address, OutboxMessage.JsonOptions),
                 BankAccount = customer.Iban is { } iban ? Iban.Mask(iban) : null,
             });
-        // Confirmed even when the row was already there: it can only be this sale's user (ids are never reused).
+        if (inserted == 0)
+        {
+            // The user of an earlier sale to the same document is reused; another document under this id is a collision.
+            var documentNumber = await db.QuerySingleOrDefaultAsync<string>("SELECT document_number FROM users WHERE id = @UserId", new { signup.UserId });
+            IdCollisionException.ThrowIfOther("users", signup.UserId, documentNumber == customer.DocumentNumber, "another document number");
+        }
         await db.PublishAsync(new UserRegistered(
                 signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt));
         trees.InvalidateAfterCommit(db, signup.UserId);
