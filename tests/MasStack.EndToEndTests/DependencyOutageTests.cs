@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
+using Npgsql;
 
 namespace MasStack.EndToEndTests;
 
@@ -37,6 +38,8 @@ public class DependencyOutageTests(SuiteFixture suite)
         finally
         {
             await suite.StartResourceAsync(ResourceNames.Postgres);
+            // The restart broke this test process's own pooled connections too; later tests must not meet them.
+            NpgsqlConnection.ClearAllPools();
         }
 
         // Then, on the connections the restart broke, every read is the signup or a 503 with Retry-After, never a 500
