@@ -35,6 +35,7 @@ public static class PlatformExtensions
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IdGenerator>());
         builder.Services.AddScoped<UnitOfWork>();
+        builder.Services.AddSingleton<AfterCommitActions>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddMessaging(service);
 
@@ -48,6 +49,7 @@ public static class PlatformExtensions
     public static WebApplication UsePlatform(this WebApplication app)
     {
         app.UseServiceDefaults();
+        app.UseDatabaseFailureHandling();
         app.UseIdempotencyKeys();
         app.MapOpenApi();
         return app;
