@@ -49,6 +49,7 @@ public static class PlatformExtensions
         app.UseServiceDefaults();
         app.UseIdempotencyKeys();
         app.MapOpenApi();
+        app.MapParkedMessagesApi(app.Services.GetRequiredService<ServiceIdentity>());
         return app;
     }
 }

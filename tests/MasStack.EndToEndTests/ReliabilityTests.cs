@@ -79,7 +79,7 @@ public class ReliabilityTests(SuiteFixture suite)
             await using var db = await suite.OpenDatabaseAsync(service);
             await Eventually.Until(
                 () => db.ExecuteScalarAsync<int?>(
-                    "SELECT deliveries FROM inbox_messages WHERE consumer = 'SignupSubmittedConsumer' AND message_id = @messageId", new { messageId }),
+                    "SELECT deliveries FROM inbox_messages WHERE consumer = 'signup-submitted' AND message_id = @messageId", new { messageId }),
                 deliveries => deliveries == 2, $"{service} to receive both deliveries");
         }
         await using var customerDb = await suite.OpenDatabaseAsync(ResourceNames.Customer);

@@ -6,6 +6,7 @@ namespace MasStack.Account.Features.Accounts;
 
 // Account keeps the lines of each account from Subscription's events.
 
+[ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {
     protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) =>
@@ -18,6 +19,7 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             new { line.SubscriptionId, line.AccountId, line.ProductCode, Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status) });
 }
 
+[ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct) =>

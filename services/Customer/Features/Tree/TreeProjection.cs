@@ -6,6 +6,7 @@ namespace MasStack.Customer.Features.Tree;
 
 // The read model follows the owners' events; each change drops the user's cached tree once it commits.
 
+[ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<AccountOpened>(db)
 {
     protected override async Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct)
@@ -25,6 +26,7 @@ public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : 
     }
 }
 
+[ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionCreated>(db)
 {
     protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
@@ -44,6 +46,7 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
     }
 }
 
+[ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
@@ -57,6 +60,7 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTre
 }
 
 /// <summary>Barring publishes it (issue "Barrings"); the tree shows a line as barred while any barring is active.</summary>
+[ConsumerName("subscription-barring-changed")]
 public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionBarringChanged>(db)
 {
     protected override async Task Handle(SubscriptionBarringChanged change, UnitOfWork db, CancellationToken ct)

@@ -8,6 +8,7 @@ namespace MasStack.Signup.Features.SimCards;
 /// Subscription swapped a line's SIM (having checked with Signup, over HTTP, that the new one was available and of
 /// the line's network): the stock follows — the new SIM takes the line, the old one is <c>replaced</c> for good.
 /// </summary>
+[ConsumerName("sim-replaced")]
 public sealed class SimReplacedConsumer(UnitOfWork db, ILogger<SimReplacedConsumer> logger) : InboxConsumer<SimReplaced>(db)
 {
     protected override async Task Handle(SimReplaced swap, UnitOfWork db, CancellationToken ct)
