@@ -23,7 +23,8 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct) =>
-        db.ExecuteAsync(
+        !Enum.IsDefined(change.To) ? Task.CompletedTask // a status newer than this service ("other"): the copy keeps what it can show
+        : db.ExecuteAsync(
             "UPDATE account_subscriptions SET status = @Status, updated_at = now() WHERE subscription_id = @SubscriptionId",
             new { change.SubscriptionId, Status = EnumText.Of(change.To) });
 }

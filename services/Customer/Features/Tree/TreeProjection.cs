@@ -51,6 +51,7 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTre
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
+        if (!Enum.IsDefined(change.To)) return; // a status newer than this service ("other"): the tree keeps what it can show
         // A line that is cancelled or moves away may free its number for another user: its lookup is dropped too.
         var numbers = await db.QueryAsync<string?>(
             "UPDATE tree_subscriptions SET status = @Status WHERE subscription_id = @SubscriptionId RETURNING number",
