@@ -1,3 +1,4 @@
+using Aspire.Hosting.Testing;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -19,7 +20,7 @@ public class RedeliveryTests(SuiteFixture suite)
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Fifty_sales_complete_through_a_30_second_PostgreSQL_outage_and_nothing_is_parked()
+    public async Task Fifty_sales_complete_through_a_30_second_database_outage_and_nothing_is_parked()
     {
         var parkedBefore = await ParkedCountsAsync();
 
@@ -32,9 +33,9 @@ public class RedeliveryTests(SuiteFixture suite)
             return (long)JsonNode.Parse(body)!["signupId"]!;
         }));
 
-        // When PostgreSQL stops for 30 s in the middle of them
+        // When PostgreSQL refuses every service for 30 s in the middle of them
         var outage = Stopwatch.StartNew();
-        await suite.StopResourceAsync(ResourceNames.Postgres);
+        await SetDatabasesReachableAsync(false);
         try
         {
             // (the consumers fail meanwhile: their messages wait in the delay queues instead of the error queues)
@@ -43,7 +44,7 @@ public class RedeliveryTests(SuiteFixture suite)
         }
         finally
         {
-            await suite.StartResourceAsync(ResourceNames.Postgres);
+            await SetDatabasesReachableAsync(true);
         }
 
         // Then every sale completes, none failed
@@ -111,6 +112,31 @@ public class RedeliveryTests(SuiteFixture suite)
     {
         var response = await _gateway.PostAsJsonAsync("/api/v1/operations/customer/parked-messages/replay", new { queue = "account-signup-submitted" });
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "queue");
+    }
+
+    /// <summary>
+    /// PostgreSQL refuses every service: no new connection to their databases, and those open are cut. (Stopping the
+    /// server resource while 50 sales use it was reported as failed by the orchestrator and the server did not exit
+    /// within a minute, so the outage is made inside PostgreSQL: to the services it looks the same.)
+    /// </summary>
+    private async Task SetDatabasesReachableAsync(bool reachable)
+    {
+        await using var serverDb = await OpenServerAsync();
+        foreach (var service in SliceServices)
+        {
+            var database = ResourceNames.Database(service);
+            await serverDb.ExecuteAsync($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
+            if (!reachable)
+                await serverDb.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
+        }
+    }
+
+    private async Task<Npgsql.NpgsqlConnection> OpenServerAsync()
+    {
+        var signupDb = await suite.App.GetConnectionStringAsync(ResourceNames.Database(ResourceNames.Signup));
+        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(signupDb) { Database = "postgres", Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 
     private static SignupSubmitted SaleFor(long userId) => new(
