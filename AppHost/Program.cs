@@ -68,5 +68,7 @@ internal static class SuiteModel
             .WaitFor(infra.Redis)
             .WaitFor(infra.RabbitMq)
             // Healthy means ready: schema migrated, database, Redis and broker reachable, consumers bound.
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            .WithMessagingSettings(builder.Configuration)
+            .WithParkedMessageCommands(name);
 }

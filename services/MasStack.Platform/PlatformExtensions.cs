@@ -52,6 +52,7 @@ public static class PlatformExtensions
         app.UseDatabaseFailureHandling();
         app.UseIdempotencyKeys();
         app.MapOpenApi();
+        app.MapParkedMessagesApi(app.Services.GetRequiredService<ServiceIdentity>());
         return app;
     }
 }

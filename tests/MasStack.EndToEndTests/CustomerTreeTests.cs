@@ -102,7 +102,7 @@ public class CustomerTreeTests(SuiteFixture suite)
         await using var customerDb = await suite.OpenDatabaseAsync(MasStack.ServiceDefaults.ResourceNames.Customer);
         await Eventually.Until(
             () => Dapper.SqlMapper.ExecuteScalarAsync<long>(customerDb,
-                "SELECT count(*) FROM inbox_messages WHERE consumer = 'SubscriptionBarringChangedConsumer' AND message_id = @stale", new { stale }),
+                "SELECT count(*) FROM inbox_messages WHERE consumer = 'subscription-barring-changed' AND message_id = @stale", new { stale }),
             count => count == 1, "Customer to consume the stale barring change");
         Assert.True((bool)Line((await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/users/{sale.UserId}/tree"))!, mobile.SubscriptionId)["barred"]!);
     }

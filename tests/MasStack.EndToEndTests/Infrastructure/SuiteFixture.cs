@@ -16,6 +16,15 @@ public sealed class SuiteFixture : IAsyncLifetime
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"masstack-test-{Guid.NewGuid():N}");
 
+    /// <summary>
+    /// Delayed redeliveries under test: 68 s in all (production: 15 min 40 s), longer than the outages the tests
+    /// cause, short enough that a test can wait for a message to be parked.
+    /// </summary>
+    public static readonly TimeSpan[] RedeliveryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
+
+    private static IEnumerable<string> RedeliveryArguments =>
+        RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}");
+
     public DistributedApplication App { get; private set; } = null!;
 
     public HttpClient Gateway { get; private set; } = null!;
@@ -23,7 +32,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true"]);
+            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", .. RedeliveryArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");

@@ -6,6 +6,7 @@ namespace MasStack.Account.Features.Accounts;
 
 // Account keeps the lines of each account from Subscription's events.
 
+[ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {
     protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) =>
@@ -18,10 +19,12 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             new { line.SubscriptionId, line.AccountId, line.ProductCode, Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status) });
 }
 
+[ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct) =>
-        db.ExecuteAsync(
+        !Enum.IsDefined(change.To) ? Task.CompletedTask // a status newer than this service ("other"): the copy keeps what it can show
+        : db.ExecuteAsync(
             "UPDATE account_subscriptions SET status = @Status, updated_at = now() WHERE subscription_id = @SubscriptionId",
             new { change.SubscriptionId, Status = EnumText.Of(change.To) });
 }

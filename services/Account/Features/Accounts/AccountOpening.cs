@@ -6,6 +6,7 @@ using MasStack.Platform.Messaging;
 namespace MasStack.Account.Features.Accounts;
 
 /// <summary>Opens the account of a sale and confirms to the signup saga.</summary>
+[ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<SignupSubmitted>(db)
 {
     /// <summary>Invoices are cut on the 1st: one billing cycle per calendar month.</summary>

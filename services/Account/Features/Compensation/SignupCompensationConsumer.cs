@@ -8,6 +8,7 @@ namespace MasStack.Account.Features.Compensation;
 /// Undoes Account's part of a failed sale: the account opened for it is removed (it never served a customer). A failed
 /// line addition leaves the existing account alone; the line itself is cancelled by Subscription.
 /// </summary>
+[ConsumerName("signup-compensation")]
 public sealed class SignupCompensationConsumer(UnitOfWork db) : InboxConsumer<SignupCompensationRequested>(db)
 {
     protected override async Task Handle(SignupCompensationRequested failed, UnitOfWork db, CancellationToken ct)

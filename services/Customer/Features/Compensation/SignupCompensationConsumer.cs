@@ -9,6 +9,7 @@ namespace MasStack.Customer.Features.Compensation;
 /// Undoes Customer's part of a failed sale: the user when Signup says it was created only for that sale, and the
 /// sale's account in the tree (its lines are cancelled by Subscription, and shown so through their events).
 /// </summary>
+[ConsumerName("signup-compensation")]
 public sealed class SignupCompensationConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SignupCompensationRequested>(db)
 {
     protected override async Task Handle(SignupCompensationRequested failed, UnitOfWork db, CancellationToken ct)

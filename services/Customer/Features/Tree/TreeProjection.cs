@@ -6,6 +6,7 @@ namespace MasStack.Customer.Features.Tree;
 
 // The read model follows the owners' events; each change drops the user's cached tree once it commits.
 
+[ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<AccountOpened>(db)
 {
     protected override async Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct)
@@ -25,6 +26,7 @@ public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : 
     }
 }
 
+[ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionCreated>(db)
 {
     protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
@@ -44,10 +46,12 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
     }
 }
 
+[ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
+        if (!Enum.IsDefined(change.To)) return; // a status newer than this service ("other"): the tree keeps what it can show
         // A line that is cancelled or moves away may free its number for another user: its lookup is dropped too.
         var numbers = await db.QueryAsync<string?>(
             "UPDATE tree_subscriptions SET status = @Status WHERE subscription_id = @SubscriptionId RETURNING number",
@@ -57,6 +61,7 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTre
 }
 
 /// <summary>Barring publishes it (issue "Barrings"); the tree shows a line as barred while any barring is active.</summary>
+[ConsumerName("subscription-barring-changed")]
 public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionBarringChanged>(db)
 {
     protected override async Task Handle(SubscriptionBarringChanged change, UnitOfWork db, CancellationToken ct)

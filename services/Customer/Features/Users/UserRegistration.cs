@@ -9,6 +9,7 @@ using MasStack.Platform.Messaging;
 namespace MasStack.Customer.Features.Users;
 
 /// <summary>Creates the user of a sale and confirms to the signup saga, or reports why it cannot.</summary>
+[ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SignupSubmitted>(db)
 {
     protected override async Task Handle(SignupSubmitted signup, UnitOfWork db, CancellationToken ct)

@@ -11,6 +11,7 @@ namespace MasStack.Signup.Features.Compensation;
 /// A line cancelled before it went live (a failed sale, a customer's cancellation, a rejected portability) gives its
 /// number and SIM back to stock, and stops its portability if one is still open.
 /// </summary>
+[ConsumerName("line-cancelled")]
 public sealed class LineCancelledConsumer(UnitOfWork db, ClearingHouseClient clearingHouse) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)

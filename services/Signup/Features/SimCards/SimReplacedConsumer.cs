@@ -8,6 +8,7 @@ namespace MasStack.Signup.Features.SimCards;
 /// Subscription swapped a line's SIM, having claimed the new one here first (<see cref="InternalSimCardApi"/>): the stock
 /// has followed already, and this confirms it (a swap made by an instance that did not claim is applied now).
 /// </summary>
+[ConsumerName("sim-replaced")]
 public sealed class SimReplacedConsumer(UnitOfWork db, ILogger<SimReplacedConsumer> logger) : InboxConsumer<SimReplaced>(db)
 {
     protected override async Task Handle(SimReplaced swap, UnitOfWork db, CancellationToken ct)

@@ -36,6 +36,7 @@ public static class AccountBundles
     private sealed record BundleRow(long AccountId, string PaymentType, string BundleCode);
 }
 
+[ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<AccountOpened>(db)
 {
     protected override Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct) =>

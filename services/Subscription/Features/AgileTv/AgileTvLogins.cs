@@ -5,6 +5,7 @@ using MasStack.Platform.Messaging;
 namespace MasStack.Subscription.Features.AgileTv;
 
 /// <summary>Customer owns the Agile TV login; the line keeps the latest one to show it (an older change arriving late is ignored).</summary>
+[ConsumerName("agile-tv-email-changed")]
 public sealed class AgileTvEmailChangedConsumer(UnitOfWork db) : InboxConsumer<AgileTvEmailChanged>(db)
 {
     protected override Task Handle(AgileTvEmailChanged change, UnitOfWork db, CancellationToken ct) =>

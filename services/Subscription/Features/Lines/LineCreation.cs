@@ -7,6 +7,7 @@ using MasStack.Subscription.Features.Accounts;
 namespace MasStack.Subscription.Features.Lines;
 
 /// <summary>Creates the lines of a sale — pending activation, or pending portability for a ported number — and confirms each.</summary>
+[ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<SignupSubmitted>(db)
 {
     protected override async Task Handle(SignupSubmitted signup, UnitOfWork db, CancellationToken ct)

@@ -6,6 +6,7 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.Portability;
 
 /// <summary>Keeps a ported line's portability state and window; the line becomes active when ported, cancelled when rejected.</summary>
+[ConsumerName("portability-changed")]
 public sealed class PortabilityChangedConsumer(UnitOfWork db) : InboxConsumer<PortabilityChanged>(db)
 {
     protected override async Task Handle(PortabilityChanged change, UnitOfWork db, CancellationToken ct)
