@@ -24,6 +24,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
                 Status = EnumText.Of(AccountStatus.Active), PaymentType = EnumText.Of(signup.PaymentType),
             });
         await db.PublishAsync(new AccountOpened(
-            signup.AccountId, signup.UserId, signup.SignupId, AccountStatus.Active, signup.PaymentType, signup.BundleCode, signup.SubmittedAt));
+            signup.AccountId, signup.UserId, signup.SignupId, AccountStatus.Active, signup.PaymentType, signup.BundleCode, signup.SubmittedAt,
+            Version: 1));
     }
 }

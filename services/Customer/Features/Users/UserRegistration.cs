@@ -40,7 +40,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) 
             });
         // Confirmed even when the row was already there: it can only be this sale's user (ids are never reused).
         await db.PublishAsync(new UserRegistered(
-                signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt));
+                signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt, Version: 1));
         trees.InvalidateAfterCommit(db, signup.UserId);
     }
 }

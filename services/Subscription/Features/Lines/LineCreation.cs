@@ -45,7 +45,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
                     NumberMode = line.NumberMode is { } mode ? EnumText.Of(mode) : null,
                 });
             await db.PublishAsync(new SubscriptionCreated(
-                line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at));
+                line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at, Version: 1));
         }
     }
 }
