@@ -5,3 +5,6 @@ ALTER TABLE tree_subscriptions
     ADD COLUMN product_version bigint NOT NULL DEFAULT 0,
     ADD COLUMN barring_version bigint NOT NULL DEFAULT 0;
 
+
+-- The Agile TV login of a line is Customer's own: its version, one more with each change, goes with AgileTvEmailChanged.
+ALTER TABLE tree_subscriptions ADD COLUMN agile_tv_version bigint NOT NULL DEFAULT 0;
