@@ -70,6 +70,40 @@ public class EventOrderTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task The_cancellations_of_an_undone_sales_lines_are_confirmed_by_the_copies_that_removed_them()
+    {
+        // Given a sale that fails (its email belongs to another customer): Customer and Account remove its lines
+        var existing = await _gateway.SellAsync();
+        var sale = await _gateway.NewSaleAsync();
+        sale["customer"]!["email"] = existing.Email;
+        var accepted = await (await _gateway.PostAsJsonAsync("/api/v1/signups", sale)).ReadJsonAsync(HttpStatusCode.Accepted);
+        var lines = accepted["subscriptions"]!.AsArray().Select(l => (long)l!["subscriptionId"]!).ToArray();
+
+        // When Subscription cancels them
+        await using var subscription = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
+        var cancellations = await Eventually.Until(
+            async () => (await subscription.QueryAsync<Guid>(
+                """
+                SELECT message_id FROM outbox_messages WHERE message_type LIKE '%.SubscriptionStatusChanged'
+                AND body->>'to' = 'cancelled' AND (body->>'subscriptionId')::bigint = ANY(@lines)
+                """, new { lines })).ToArray(),
+            found => found.Length == lines.Length, "Subscription to cancel each line of the failed sale");
+
+        // Then the copies that removed the lines confirm the cancellations (no retry of a line they will never hold again)
+        await WaitConsumedAsync(ResourceNames.Customer, cancellations);
+        await WaitConsumedAsync(ResourceNames.Account, cancellations);
+        // And neither holds the lines once its own compensation has run (a late creation does not bring them back)
+        await using var customer = await suite.OpenDatabaseAsync(ResourceNames.Customer);
+        await Eventually.Until(
+            () => customer.ExecuteScalarAsync<long>("SELECT count(*) FROM tree_subscriptions WHERE subscription_id = ANY(@lines)", new { lines }),
+            count => count == 0, "the tree to drop the failed sale's lines");
+        await using var account = await suite.OpenDatabaseAsync(ResourceNames.Account);
+        await Eventually.Until(
+            () => account.ExecuteScalarAsync<long>("SELECT count(*) FROM account_subscriptions WHERE subscription_id = ANY(@lines)", new { lines }),
+            count => count == 0, "the account to drop the failed sale's lines");
+    }
+
+    [Fact]
     public async Task Subscription_numbers_each_change_of_a_line_in_its_events()
     {
         // Given a line created by a sale (version 1)
@@ -131,7 +165,7 @@ public class EventOrderTests(SuiteFixture suite)
         await using var database = await suite.OpenDatabaseAsync(service);
         await Eventually.Until(
             () => database.ExecuteScalarAsync<long>("SELECT count(DISTINCT message_id) FROM inbox_messages WHERE message_id = ANY(@messageIds)", new { messageIds }),
-            count => count == messageIds.Length, $"{service} to consume the stale changes");
+            count => count == messageIds.Length, $"{service} to consume the messages");
     }
 
     private static JsonNode? TreeLine(JsonObject tree, long line) =>
