@@ -17,7 +17,7 @@ Usage: /work/wt/suite-lock python3 bench/faults.py [--outage 10] [--clients 4] [
        (run `dotnet build MasStack.Aspire.sln -c Release` first; starts and stops its own suite on localhost:8080, with the
        infrastructure as local processes, since the faults are done to processes)
 """
-import argparse, json, os, signal, subprocess, sys, threading, time, urllib.error, urllib.request, uuid
+import argparse, json, os, signal, subprocess, sys, threading, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import GATEWAY, request, wait_for, start_suite, post_sale_and_wait  # noqa: E402
@@ -151,7 +151,7 @@ def post(path, body, key, timeout=15):
 
 def sell(retry_for):
     """One sale as a till posts it: repeated with the same key while there is no answer or a 5xx."""
-    sale, key = new_sale(), str(uuid.uuid4())
+    sale, key = new_sale(), os.urandom(16).hex()
     deadline = time.monotonic() + retry_for
     while True:
         status, body = post("/api/v1/signups", sale, key)
