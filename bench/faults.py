@@ -64,7 +64,9 @@ def cwd_of(pid):
 
 
 def service_instance(name):
-    return lambda p: p["env"].get("OTEL_SERVICE_NAME") == name and "ConnectionStrings__rabbitmq" in p["env"]
+    """The service's own process (the orchestrator may start it through `dotnet run`, whose child it then is)."""
+    return lambda p: (p["env"].get("OTEL_SERVICE_NAME") == name and "ConnectionStrings__rabbitmq" in p["env"]
+                      and p["argv"][1:2] != ["run"])
 
 
 def postgres(data_dir):
