@@ -13,7 +13,7 @@ Reported per fault, once every accepted sale has finished (or --settle seconds h
   duplicated sales (by their unique document number) with more than one signup, user or account
   refused    sales never accepted (the client gave up after --retry-for seconds of 5xx/no answer)
 
-Usage: /work/wt/suite-lock python3 bench/faults.py [--outage 10] [--clients 4] [--replicas 2] [--faults kill9,postgres,rabbitmq,redis]
+Usage: flock /tmp/masstack-bench.lock python3 bench/faults.py [--outage 10] [--clients 4] [--replicas 2] [--faults kill9,postgres,rabbitmq,redis]
        (run `dotnet build MasStack.Aspire.sln -c Release` first; starts and stops its own suite on localhost:8080, with the
        infrastructure as local processes, since the faults are done to processes)
 """
@@ -241,7 +241,7 @@ def main():
     with start_suite(f"--MasStack:Replicas={args.replicas}", "--MasStack:Infrastructure=local") as data_dir:
         restarter = Restarter(data_dir)
         try:
-            post_sale_and_wait(timeout=180, retry_unavailable_for=180)  # every service up and consuming
+            post_sale_and_wait(timeout=180, retry_unavailable_for=300)  # every service up and consuming (slow with two of each)
             faults = {
                 "kill9": (f"kill -9 {args.service}", lambda: restarter.restart(service_instance(args.service), signal.SIGKILL, args.outage)),
                 "postgres": ("PostgreSQL restart", lambda: restarter.restart(postgres(data_dir), signal.SIGINT, args.outage)),
