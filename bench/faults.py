@@ -63,9 +63,12 @@ def cwd_of(pid):
         return ""
 
 
-def service_instance(name):
-    """The service's own process (the orchestrator may start it through `dotnet run`, whose child it then is)."""
-    return lambda p: (p["env"].get("OTEL_SERVICE_NAME") == name and "ConnectionStrings__rabbitmq" in p["env"]
+def service_instance(name, broker_port):
+    """
+    The service's own process in this suite (other suites may run on the machine: this one's services talk to this
+    one's broker), not the `dotnet run` that the orchestrator may have started it through.
+    """
+    return lambda p: (p["env"].get("OTEL_SERVICE_NAME") == name and f":{broker_port}" in p["env"].get("ConnectionStrings__rabbitmq", "")
                       and p["argv"][1:2] != ["run"])
 
 
@@ -242,8 +245,9 @@ def main():
         restarter = Restarter(data_dir)
         try:
             post_sale_and_wait(timeout=180, retry_unavailable_for=300)  # every service up and consuming (slow with two of each)
+            broker_port = process_tree(rabbitmq(data_dir))[0]["env"]["RABBITMQ_NODE_PORT"]
             faults = {
-                "kill9": (f"kill -9 {args.service}", lambda: restarter.restart(service_instance(args.service), signal.SIGKILL, args.outage)),
+                "kill9": (f"kill -9 {args.service}", lambda: restarter.restart(service_instance(args.service, broker_port), signal.SIGKILL, args.outage)),
                 "postgres": ("PostgreSQL restart", lambda: restarter.restart(postgres(data_dir), signal.SIGINT, args.outage)),
                 "rabbitmq": ("RabbitMQ restart", lambda: restarter.restart(rabbitmq(data_dir), signal.SIGTERM, args.outage, rabbitmq_command)),
                 "redis": ("Redis restart", lambda: restarter.restart(redis(data_dir), signal.SIGTERM, args.outage, redis_command)),
@@ -266,7 +270,7 @@ def main():
                 # the next fault starts only once every service answers again
                 post_sale_and_wait(timeout=180, retry_unavailable_for=180)
 
-            envs = {s: database(process_tree(service_instance(s))[0]["env"], s) for s in ("signup", "customer", "account", "subscription")}
+            envs = {s: database(process_tree(service_instance(s, broker_port))[0]["env"], s) for s in ("signup", "customer", "account", "subscription")}
             all_accepted = [o for _, outcomes in phases for o in outcomes if "accepted" in o]
             status = settle(all_accepted, args.settle)
             rows = [report(name, outcomes, status, envs) for name, outcomes in phases]
