@@ -256,7 +256,7 @@ def main():
             for fault in args.faults.split(","):
                 name, inject = faults[fault]
                 stop, lock, outcomes = threading.Event(), threading.Lock(), []
-                clients = [threading.Thread(target=stream, args=(stop, outcomes, lock, args.retry_for)) for _ in range(args.clients)]
+                clients = [threading.Thread(target=stream, args=(stop, outcomes, lock, args.retry_for), daemon=True) for _ in range(args.clients)]
                 for c in clients:
                     c.start()
                 time.sleep(args.before)
