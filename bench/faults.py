@@ -46,11 +46,11 @@ def processes():
                "env": {k.decode(): v.decode(errors="replace") for k, v in env.items()}}
 
 
-def process_tree(matches):
+def process_tree(matches, is_root=lambda p: True):
     """The processes matching, and which of them is the root (its parent does not match): the one the orchestrator started."""
     found = [p for p in processes() if matches(p)]
     pids = {p["pid"] for p in found}
-    roots = [p for p in found if p["ppid"] not in pids]
+    roots = [p for p in found if p["ppid"] not in pids and is_root(p)]
     if len(roots) != 1:
         raise RuntimeError(f"expected one process, found {[(p['pid'], p['argv'][:3]) for p in roots]}")
     return roots[0], found
@@ -77,7 +77,12 @@ def postgres(data_dir):
 
 
 def rabbitmq(data_dir):
-    return lambda p: any("rabbit" in a for a in p["argv"]) and data_dir in p["env"].get("RABBITMQ_MNESIA_BASE", "")
+    """Every process of the node (the script, the VM, its helpers): all must be gone before it is started again."""
+    return lambda p: data_dir in p["env"].get("RABBITMQ_MNESIA_BASE", "")
+
+
+def rabbitmq_script(p):
+    return any(a.endswith("rabbitmq-server") for a in p["argv"])
 
 
 def redis(data_dir):
@@ -109,8 +114,8 @@ class Restarter:
     def __init__(self, data_dir):
         self.data_dir, self.started = data_dir, []
 
-    def restart(self, matches, stop_signal, outage, command=same_command):
-        root, tree = process_tree(matches)
+    def restart(self, matches, stop_signal, outage, command=same_command, is_root=lambda p: True):
+        root, tree = process_tree(matches, is_root)
         owner = os.stat(f"/proc/{root['pid']}")
         cwd = cwd_of(root["pid"])
         argv = command(root, cwd)
@@ -245,11 +250,11 @@ def main():
         restarter = Restarter(data_dir)
         try:
             post_sale_and_wait(timeout=180, retry_unavailable_for=300)  # every service up and consuming (slow with two of each)
-            broker_port = process_tree(rabbitmq(data_dir))[0]["env"]["RABBITMQ_NODE_PORT"]
+            broker_port = process_tree(rabbitmq(data_dir), rabbitmq_script)[0]["env"]["RABBITMQ_NODE_PORT"]
             faults = {
                 "kill9": (f"kill -9 {args.service}", lambda: restarter.restart(service_instance(args.service, broker_port), signal.SIGKILL, args.outage)),
                 "postgres": ("PostgreSQL restart", lambda: restarter.restart(postgres(data_dir), signal.SIGINT, args.outage)),
-                "rabbitmq": ("RabbitMQ restart", lambda: restarter.restart(rabbitmq(data_dir), signal.SIGTERM, args.outage, rabbitmq_command)),
+                "rabbitmq": ("RabbitMQ restart", lambda: restarter.restart(rabbitmq(data_dir), signal.SIGTERM, args.outage, rabbitmq_command, rabbitmq_script)),
                 "redis": ("Redis restart", lambda: restarter.restart(redis(data_dir), signal.SIGTERM, args.outage, redis_command)),
             }
             phases = []
