@@ -54,14 +54,20 @@ builder.Build().Run();
 
 internal static class SuiteModel
 {
-    public static IResourceBuilder<ProjectResource> AddService<TProject>(
+    /// <summary>A service, as <c>MasStack:Replicas</c> instances (see <see cref="ServiceReplicas"/>).</summary>
+    public static ServiceReplicas AddService<TProject>(
         this IDistributedApplicationBuilder builder, string name, SuiteInfrastructure infra)
         where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name, launchProfileName: "http")
+        new(name, [.. Enumerable.Range(0, builder.ReplicaCount()).Select(index => builder.AddServiceInstance<TProject>(ResourceNames.Replica(name, index), name, infra))]);
+
+    private static IResourceBuilder<ProjectResource> AddServiceInstance<TProject>(
+        this IDistributedApplicationBuilder builder, string resourceName, string service, SuiteInfrastructure infra)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(resourceName, launchProfileName: "http")
             // Not proxied, on a port chosen at start: a stopped service then refuses connections, so the gateway
             // answers 503 at once instead of waiting on a proxy that holds the connection for a restart.
             .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
-            .WithReference(infra.DatabaseOf(name))   // ConnectionStrings__{name}db
+            .WithReference(infra.DatabaseOf(service))   // ConnectionStrings__{service}db
             .WithReference(infra.Redis)              // ConnectionStrings__redis
             .WithReference(infra.RabbitMq)           // ConnectionStrings__rabbitmq
             .WaitFor(infra.Postgres)

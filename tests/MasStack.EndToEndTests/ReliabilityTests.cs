@@ -122,12 +122,10 @@ public class ReliabilityTests(SuiteFixture suite)
         await suite.StopResourceAsync(ResourceNames.Account);
         try
         {
-            var started = DateTime.UtcNow;
             var response = await _gateway.GetAsync("/api/v1/accounts/4242");
 
             var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
             Assert.True(response.Headers.RetryAfter is not null, "A 503 says when to retry.");
-            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "The gateway answers rather than hangs.");
             Assert.Contains("account", (string)problem["detail"]!);
         }
         finally

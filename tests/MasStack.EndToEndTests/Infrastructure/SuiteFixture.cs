@@ -14,6 +14,9 @@ namespace MasStack.EndToEndTests.Infrastructure;
 public sealed class SuiteFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+
+    /// <summary>Every service runs as two instances, as in production: what one instance does, the other must not undo or repeat.</summary>
+    public const int Replicas = 2;
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"masstack-test-{Guid.NewGuid():N}");
 
     /// <summary>
@@ -32,7 +35,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", .. RedeliveryArguments]);
+            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}", .. RedeliveryArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
@@ -40,7 +43,7 @@ public sealed class SuiteFixture : IAsyncLifetime
 
         using var startup = new CancellationTokenSource(StartupTimeout);
         await App.StartAsync(startup.Token);
-        foreach (var resource in ResourceNames.Services.Append(ResourceNames.Gateway))
+        foreach (var resource in ResourceNames.Services.SelectMany(InstancesOf).Append(ResourceNames.Gateway))
             await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
         Gateway = CreateGatewayClient();
     }
@@ -63,14 +66,29 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task<string> RabbitMqConnectionStringAsync() =>
         await App.GetConnectionStringAsync(ResourceNames.RabbitMq) ?? throw new InvalidOperationException("No RabbitMQ connection string.");
 
+    /// <summary>The resources that run <paramref name="resource"/>: every instance of a service, else the resource itself.</summary>
+    public static IEnumerable<string> InstancesOf(string resource) =>
+        ResourceNames.Services.Contains(resource) ? ResourceNames.Replicas(resource, Replicas) : [resource];
+
+    /// <summary>Stops <paramref name="resource"/> (every instance of a service) and waits until it has exited.</summary>
     public async Task StopResourceAsync(string resource)
+    {
+        foreach (var instance in InstancesOf(resource)) await StopInstanceAsync(instance);
+    }
+
+    public async Task StartResourceAsync(string resource)
+    {
+        foreach (var instance in InstancesOf(resource)) await StartInstanceAsync(instance);
+    }
+
+    private async Task StopInstanceAsync(string resource)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
         Assert.True(result.Success, $"Stopping {resource} failed: {result.Message}");
         await App.ResourceNotifications.WaitForResourceAsync(resource, [KnownResourceStates.Exited, KnownResourceStates.Finished]);
     }
 
-    public async Task StartResourceAsync(string resource)
+    private async Task StartInstanceAsync(string resource)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
         Assert.True(result.Success, $"Starting {resource} failed: {result.Message}");
