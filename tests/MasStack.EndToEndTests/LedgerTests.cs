@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Dapper;
-using MassTransit;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
 using RabbitMQ.Client;
@@ -125,7 +124,7 @@ public class LedgerTests(SuiteFixture suite)
     }
 
     /// <summary>
-    /// Messages of this run in the consumers' error queues (<c>{service}-{consumer, kebab-case}_error</c>), read without
+    /// Messages of this run in the consumers' error queues (<c>{service}-{consumer name}_error</c>), read without
     /// taking them: unacknowledged messages go back to their queue when the channel closes.
     /// </summary>
     private async Task<List<string>> ParkedAsync(IEnumerable<(string Service, string Consumer)> consumers, HashSet<Guid> ofThisRun)
@@ -134,7 +133,7 @@ public class LedgerTests(SuiteFixture suite)
         await using var broker = await new ConnectionFactory { Uri = new Uri(await suite.RabbitMqConnectionStringAsync()) }.CreateConnectionAsync();
         foreach (var (service, consumer) in consumers)
         {
-            var queue = $"{service}-{KebabCaseEndpointNameFormatter.Instance.SanitizeName(consumer.EndsWith("Consumer") ? consumer[..^"Consumer".Length] : consumer)}_error";
+            var queue = $"{service}-{consumer}_error";
             await using var channel = await broker.CreateChannelAsync();
             uint count;
             try { count = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount; }
