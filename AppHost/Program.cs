@@ -76,5 +76,5 @@ internal static class SuiteModel
             // Healthy means ready: schema migrated, database, Redis and broker reachable, consumers bound.
             .WithHttpHealthCheck("/health")
             .WithMessagingSettings(builder.Configuration)
-            .WithParkedMessageCommands(name);
+            .WithParkedMessageCommands(service);
 }
