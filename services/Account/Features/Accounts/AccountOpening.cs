@@ -32,6 +32,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
             IdCollisionException.ThrowIfOther("accounts", signup.AccountId, same, "another sale or user");
         }
         await db.PublishAsync(new AccountOpened(
-            signup.AccountId, signup.UserId, signup.SignupId, AccountStatus.Active, signup.PaymentType, signup.BundleCode, signup.SubmittedAt));
+            signup.AccountId, signup.UserId, signup.SignupId, AccountStatus.Active, signup.PaymentType, signup.BundleCode, signup.SubmittedAt,
+            Version: 1));
     }
 }

@@ -46,7 +46,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) 
             IdCollisionException.ThrowIfOther("users", signup.UserId, documentNumber == customer.DocumentNumber, "another document number");
         }
         await db.PublishAsync(new UserRegistered(
-                signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt));
+                signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt, Version: 1));
         trees.InvalidateAfterCommit(db, signup.UserId);
     }
 }

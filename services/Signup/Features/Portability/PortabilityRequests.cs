@@ -35,10 +35,11 @@ public static class PortabilityRequests
     /// <summary>Applies a move: the number becomes ours and the SIM active when ported; the SIM goes back to stock when rejected.</summary>
     public static async Task MoveAsync(UnitOfWork db, Open request, string state, string? reason, DateTimeOffset? windowStart, DateTimeOffset? windowEnd, DateTimeOffset now)
     {
-        await db.ExecuteAsync(
+        var version = await db.QuerySingleOrDefaultAsync<long>(
             """
-            UPDATE portability_requests SET state = @state, reason = @reason, window_start = @windowStart, window_end = @windowEnd, updated_at = @now
-            WHERE subscription_id = @SubscriptionId
+            UPDATE portability_requests SET state = @state, reason = @reason, window_start = @windowStart, window_end = @windowEnd, updated_at = @now,
+                   version = version + 1
+            WHERE subscription_id = @SubscriptionId RETURNING version
             """, new { request.SubscriptionId, state, reason, windowStart, windowEnd, now });
         if (state == "ported")
         {
@@ -56,7 +57,7 @@ public static class PortabilityRequests
             await SimStock.ReleaseAsync(db, subscriptionId: request.SubscriptionId);
         }
         await db.PublishAsync(new PortabilityChanged(
-            request.SubscriptionId, request.SignupId, request.Number, request.DonorOperator, state, reason, windowStart, windowEnd, now));
+            request.SubscriptionId, request.SignupId, request.Number, request.DonorOperator, state, reason, windowStart, windowEnd, now, version));
     }
 
     /// <summary>A cancelled line's open portability is cancelled, and the clearing house told after commit (best effort).</summary>

@@ -36,10 +36,11 @@ public static class CancellationApi
 
         var now = clock.GetUtcNow();
         await LineStore.ChangeStatusAsync(db, line, SubscriptionStatus.Cancelled, motive.Code, now);
-        await db.ExecuteAsync("UPDATE subscriptions SET cancellation_motive_id = @motiveId, cancellation_comment = @Comment WHERE id = @Id",
+        var version = await db.QuerySingleOrDefaultAsync<long>(
+            "UPDATE subscriptions SET cancellation_motive_id = @motiveId, cancellation_comment = @Comment, version = version + 1 WHERE id = @Id RETURNING version",
             new { line.Id, motiveId, request.Comment });
         await db.PublishAsync(new SubscriptionCancelled(
-            line.Id, line.AccountId, line.UserId, line.Type, line.NumberMode, line.Number, line.Iccid, motiveId, now));
+            line.Id, line.AccountId, line.UserId, line.Type, line.NumberMode, line.Number, line.Iccid, motiveId, now, version));
         return TypedResults.Ok(new Cancelled(line.Id, SubscriptionStatus.Cancelled, motive, request.Comment, now));
     }
 }

@@ -11,7 +11,8 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
 {
     protected override async Task Handle(SignupSubmitted signup, UnitOfWork db, CancellationToken ct)
     {
-        await AccountBundles.KeepAsync(db, signup.AccountId, signup.UserId, signup.PaymentType, signup.BundleCode);
+        // The sale opens the account: what it says is the account's first version.
+        await AccountBundles.KeepAsync(db, signup.AccountId, signup.UserId, signup.PaymentType, signup.BundleCode, version: 1);
         await CreateLinesAsync(db, signup.SignupId, signup.AccountId, signup.UserId, signup.Lines, signup.SubmittedAt);
     }
 
@@ -53,7 +54,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
                 IdCollisionException.ThrowIfOther("subscriptions", line.SubscriptionId, same, "another sale or account");
             }
             await db.PublishAsync(new SubscriptionCreated(
-                line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at));
+                line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at, Version: 1));
         }
     }
 }

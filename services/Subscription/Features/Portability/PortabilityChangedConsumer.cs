@@ -12,11 +12,12 @@ public sealed class PortabilityChangedConsumer(UnitOfWork db) : InboxConsumer<Po
     {
         await db.ExecuteAsync(
             """
-            INSERT INTO subscription_portability (subscription_id, number, donor_operator, state, reason, window_start, window_end, updated_at)
-            VALUES (@SubscriptionId, @Number, @DonorOperator, @State, @Reason, @WindowStart, @WindowEnd, @ChangedAt)
+            INSERT INTO subscription_portability (subscription_id, number, donor_operator, state, reason, window_start, window_end, updated_at, version)
+            VALUES (@SubscriptionId, @Number, @DonorOperator, @State, @Reason, @WindowStart, @WindowEnd, @ChangedAt, @Version)
             ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, window_start = excluded.window_start,
-                window_end = excluded.window_end, updated_at = excluded.updated_at
-            WHERE subscription_portability.updated_at <= excluded.updated_at
+                window_end = excluded.window_end, updated_at = excluded.updated_at, version = greatest(subscription_portability.version, excluded.version)
+            WHERE excluded.version > subscription_portability.version
+               OR (excluded.version = 0 AND subscription_portability.updated_at <= excluded.updated_at)
             """, change);
         if (change.State == "ported")
             await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Active,

@@ -118,10 +118,15 @@ public static class SimSwapApi
                 Reason = EnumText.Of(swap.Reason), IdentityCheck = EnumText.Of(swap.IdentityCheck),
                 correlator = Activity.Current?.GetBaggageItem(Correlation.Header),
             });
+        long version;
         try
         {
-            await db.ExecuteAsync(
-                "UPDATE subscriptions SET iccid = @NewIccid, last_sim_change_at = @ReplacedAt, sim_hold_until = @HoldUntil, updated_at = @ReplacedAt WHERE id = @SubscriptionId",
+            version = await db.QuerySingleOrDefaultAsync<long>(
+                """
+                UPDATE subscriptions SET iccid = @NewIccid, last_sim_change_at = @ReplacedAt, sim_hold_until = @HoldUntil, updated_at = @ReplacedAt,
+                       version = version + 1
+                WHERE id = @SubscriptionId RETURNING version
+                """,
                 new { swap.NewIccid, swap.ReplacedAt, swap.HoldUntil, swap.SubscriptionId });
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -130,7 +135,7 @@ public static class SimSwapApi
         }
         await db.PublishAsync(new SimReplaced(
             line.Id, line.AccountId, line.UserId, line.Number, swap.OldIccid, swap.NewIccid, swap.Network, line.Status,
-            EnumText.Of(swap.Reason), EnumText.Of(swap.IdentityCheck), now, swap.HoldUntil));
+            EnumText.Of(swap.Reason), EnumText.Of(swap.IdentityCheck), now, swap.HoldUntil, version));
 
         // The network must learn the new SIM too: a replace-sim work order, sent like any other.
         var workOrderId = await WorkOrderStore.CreateAsync(db, ids.Next(), line with { Iccid = swap.NewIccid }, WorkOrderType.ReplaceSim,
