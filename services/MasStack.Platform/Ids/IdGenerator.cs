@@ -69,9 +69,6 @@ public sealed class IdGenerator(
     /// <param name="Ceiling">The highest timestamp this holder may use, as stored beside the lease.</param>
     private sealed record Lease(int Worker, SnowflakeIds Ids, long MintUntil, long Ceiling);
 
-    /// <summary>The worker number held, or null while none is.</summary>
-    public int? Worker => _lease?.Worker;
-
     /// <summary>Whether <see cref="Next"/> mints now.</summary>
     public bool IsMinting => _lease is { } lease && clock.GetTimestamp() < lease.MintUntil;
 

@@ -38,7 +38,14 @@ public static class EventVersions
             "INSERT INTO removed_copies (aggregate, id) SELECT @Aggregate, unnest(@ids) ON CONFLICT DO NOTHING",
             new { copy.Aggregate, ids = ids.Distinct().ToArray() });
 
-    public static Task<bool> WasRemovedAsync(UnitOfWork db, AggregateCopy copy, long id) =>
+    /// <summary>
+    /// A SQL condition, true unless the copy under <paramref name="idParameter"/> was removed on purpose: a creation
+    /// inserts <c>SELECT … WHERE</c> it, so a late creation of a removed copy changes nothing, in the same round trip.
+    /// </summary>
+    public static string NotRemoved(AggregateCopy copy, string idParameter) =>
+        $"NOT EXISTS (SELECT 1 FROM removed_copies WHERE aggregate = '{copy.Aggregate}' AND id = {idParameter})";
+
+    private static Task<bool> WasRemovedAsync(UnitOfWork db, AggregateCopy copy, long id) =>
         db.QuerySingleOrDefaultAsync<bool>(
             "SELECT EXISTS (SELECT 1 FROM removed_copies WHERE aggregate = @Aggregate AND id = @id)", new { copy.Aggregate, id });
 }

@@ -17,11 +17,11 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
 {
     protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
     {
-        if (await EventVersions.WasRemovedAsync(db, AccountCopies.Line, line.SubscriptionId)) return;
         await db.ExecuteAsync(
-            """
+            $"""
             INSERT INTO account_subscriptions (subscription_id, account_id, type, product_code, status, status_version)
-            VALUES (@SubscriptionId, @AccountId, @Type, @ProductCode, @Status, @Version)
+            SELECT @SubscriptionId, @AccountId, @Type, @ProductCode, @Status, @Version
+            WHERE {EventVersions.NotRemoved(AccountCopies.Line, "@SubscriptionId")}
             ON CONFLICT (subscription_id) DO NOTHING
             """,
             new { line.SubscriptionId, line.AccountId, line.ProductCode, line.Version, Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status) });

@@ -18,11 +18,11 @@ public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : 
 {
     protected override async Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct)
     {
-        if (await EventVersions.WasRemovedAsync(db, TreeCopies.Account, account.AccountId)) return;
         await db.ExecuteAsync(
-            """
+            $"""
             INSERT INTO tree_accounts (account_id, user_id, status, payment_type, bundle_code, opened_at, version)
-            VALUES (@AccountId, @UserId, @Status, @PaymentType, @BundleCode, @OpenedAt, @Version)
+            SELECT @AccountId, @UserId, @Status, @PaymentType, @BundleCode, @OpenedAt, @Version
+            WHERE {EventVersions.NotRemoved(TreeCopies.Account, "@AccountId")}
             ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, payment_type = excluded.payment_type, bundle_code = excluded.bundle_code,
                 version = greatest(tree_accounts.version, excluded.version)
             WHERE excluded.version = 0 OR excluded.version > tree_accounts.version
@@ -41,12 +41,12 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
 {
     protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
     {
-        if (await EventVersions.WasRemovedAsync(db, TreeCopies.Line, line.SubscriptionId)) return;
         await db.ExecuteAsync(
-            """
+            $"""
             INSERT INTO tree_subscriptions
                 (subscription_id, account_id, user_id, type, number, product_code, status, created_at, status_version, product_version)
-            VALUES (@SubscriptionId, @AccountId, @UserId, @Type, @Number, @ProductCode, @Status, @CreatedAt, @Version, @Version)
+            SELECT @SubscriptionId, @AccountId, @UserId, @Type, @Number, @ProductCode, @Status, @CreatedAt, @Version, @Version
+            WHERE {EventVersions.NotRemoved(TreeCopies.Line, "@SubscriptionId")}
             ON CONFLICT (subscription_id) DO NOTHING
             """,
             new
