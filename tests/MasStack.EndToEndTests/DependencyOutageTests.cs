@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
-using Npgsql;
 
 namespace MasStack.EndToEndTests;
 
@@ -27,8 +26,8 @@ public class DependencyOutageTests(SuiteFixture suite)
             Task.WhenAll(Enumerable.Range(0, 24).Select(i => _gateway.GetAsync($"/api/v1/signups/{signupIds[i % signupIds.Count]}")));
         Assert.All(await ReadAll(), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
 
-        // When PostgreSQL stops, a read is a 503 that says when to retry
-        await suite.StopResourceAsync(ResourceNames.Postgres);
+        // When PostgreSQL goes away for Signup (its pooled connections cut), a read is a 503 that says when to retry
+        await suite.SetDatabasesReachableAsync(false, ResourceNames.Signup);
         try
         {
             var during = await _gateway.GetAsync($"/api/v1/signups/{signupIds[0]}");
@@ -37,9 +36,7 @@ public class DependencyOutageTests(SuiteFixture suite)
         }
         finally
         {
-            await suite.StartResourceAsync(ResourceNames.Postgres);
-            // The restart broke this test process's own pooled connections too; later tests must not meet them.
-            NpgsqlConnection.ClearAllPools();
+            await suite.SetDatabasesReachableAsync(true, ResourceNames.Signup);
         }
 
         // Then, on the connections the restart broke, every read is the signup or a 503 with Retry-After, never a 500

@@ -16,7 +16,8 @@ namespace MasStack.EndToEndTests;
 public class RedeliveryTests(SuiteFixture suite)
 {
     private readonly HttpClient _gateway = suite.Gateway;
-    private static readonly string[] SliceServices = [ResourceNames.Signup, ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription];
+    /// <summary>The services that confirm a sale's steps: Signup still takes sales while their databases are away.</summary>
+    private static readonly string[] ConfirmingServices = [ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription];
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -29,7 +30,7 @@ public class RedeliveryTests(SuiteFixture suite)
 
         // When the databases of the services that confirm a sale's steps refuse them for 30 s, while 25 more sales come in
         var outage = Stopwatch.StartNew();
-        await SetDatabasesReachableAsync(false);
+        await suite.SetDatabasesReachableAsync(false, ConfirmingServices);
         try
         {
             accepted.AddRange(await PostSalesAsync(25));
@@ -39,8 +40,7 @@ public class RedeliveryTests(SuiteFixture suite)
         }
         finally
         {
-            await SetDatabasesReachableAsync(true);
-            Npgsql.NpgsqlConnection.ClearAllPools(); // the test's own pooled connections were cut too
+            await suite.SetDatabasesReachableAsync(true, ConfirmingServices);
         }
 
         // Then every sale completes, none failed
@@ -110,11 +110,6 @@ public class RedeliveryTests(SuiteFixture suite)
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "queue");
     }
 
-    /// <summary>
-    /// PostgreSQL refuses every service: no new connection to their databases, and those open are cut. (Stopping the
-    /// server resource while 50 sales use it was reported as failed by the orchestrator and the server did not exit
-    /// within a minute, so the outage is made inside PostgreSQL: to the services it looks the same.)
-    /// </summary>
     private async Task<long[]> PostSalesAsync(int count) => await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
     {
         var response = await _gateway.PostAsJsonAsync("/api/v1/signups", Sales.NewSale());
@@ -122,27 +117,6 @@ public class RedeliveryTests(SuiteFixture suite)
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"A sale was refused: {body}");
         return (long)JsonNode.Parse(body)!["signupId"]!;
     }));
-
-    /// <summary>Customer, Account and Subscription: Signup still takes sales, the steps that confirm them fail.</summary>
-    private async Task SetDatabasesReachableAsync(bool reachable)
-    {
-        await using var serverDb = await OpenServerAsync();
-        foreach (var service in SliceServices.Except([ResourceNames.Signup]))
-        {
-            var database = ResourceNames.Database(service);
-            await serverDb.ExecuteAsync($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(reachable ? "true" : "false")}");
-            if (!reachable)
-                await serverDb.ExecuteAsync("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @database", new { database });
-        }
-    }
-
-    private async Task<Npgsql.NpgsqlConnection> OpenServerAsync()
-    {
-        var signupDb = await suite.App.GetConnectionStringAsync(ResourceNames.Database(ResourceNames.Signup));
-        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(signupDb) { Database = "postgres", Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
 
     private static SignupSubmitted SaleFor(long userId) => new(
         SignupId: Random.Shared.NextInt64(1L << 40, 1L << 50), UserId: userId, AccountId: Random.Shared.NextInt64(1L << 40, 1L << 50),
@@ -184,7 +158,7 @@ public class RedeliveryTests(SuiteFixture suite)
     private async Task<Dictionary<string, long>> ParkedCountsAsync()
     {
         var counts = new Dictionary<string, long>();
-        foreach (var service in SliceServices)
+        foreach (var service in ConfirmingServices.Prepend(ResourceNames.Signup))
         {
             var view = await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/operations/{service}/parked-messages?limit=0");
             foreach (var queue in view!["queues"]!.AsArray())

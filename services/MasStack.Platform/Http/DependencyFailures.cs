@@ -24,12 +24,16 @@ public static class DependencyFailures
 
     /// <summary>
     /// Whether PostgreSQL could not serve a command for a reason that passes (the server restarting or unreachable, a
-    /// pooled connection it broke): a read may be retried once on a fresh connection, else the answer is 503.
+    /// pooled connection it broke, a database an operator closed to connections): a read may be retried once on a fresh
+    /// connection, else the answer is 503.
     /// </summary>
     public static bool IsDatabaseUnavailable(Exception e) => e switch
     {
         PostgresException p => p.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections || p.SqlState.StartsWith("08", StringComparison.Ordinal)
+            // "database … is not currently accepting connections" (ALLOW_CONNECTIONS false): fatal to the session, unlike
+            // the statement errors that share its code.
+            || p is { SqlState: PostgresErrorCodes.ObjectNotInPrerequisiteState, InvariantSeverity: "FATAL" },
         NpgsqlException n => n.IsTransient,
         _ => false,
     };

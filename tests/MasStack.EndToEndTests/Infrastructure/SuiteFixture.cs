@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using MasStack.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace MasStack.EndToEndTests.Infrastructure;
@@ -44,8 +45,29 @@ public sealed class SuiteFixture : IAsyncLifetime
         using var startup = new CancellationTokenSource(StartupTimeout);
         await App.StartAsync(startup.Token);
         foreach (var resource in ResourceNames.Services.SelectMany(InstancesOf).Append(ResourceNames.Gateway))
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
+            await WaitForHealthyAsync(resource, startup.Token);
         Gateway = CreateGatewayClient();
+    }
+
+    /// <summary>Waits for <paramref name="resource"/> to be healthy; if it failed to start, the failure carries the end of its log.</summary>
+    private async Task WaitForHealthyAsync(string resource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+        }
+        catch (DistributedApplicationException e)
+        {
+            var log = new List<string>();
+            using var collecting = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resource).WithCancellation(collecting.Token))
+                    log.AddRange(batch.Select(line => line.Content));
+            }
+            catch (OperationCanceledException) { /* what was read so far */ }
+            throw new DistributedApplicationException($"{e.Message} Its log ends:\n{string.Join("\n", log.TakeLast(80))}", e);
+        }
     }
 
     /// <summary>The one place a client of the public API is made: credentials will be added here when the gateway is secured.</summary>
@@ -61,6 +83,29 @@ public sealed class SuiteFixture : IAsyncLifetime
         var connection = new NpgsqlConnection(await App.GetConnectionStringAsync(ResourceNames.Database(service)));
         await connection.OpenAsync();
         return connection;
+    }
+
+    /// <summary>
+    /// PostgreSQL refuses <paramref name="services"/>, as while it restarts: no new connection to their databases, and
+    /// those open (the services' pooled ones too) are cut. Made inside PostgreSQL because the orchestrator, asked to stop
+    /// the server while services use it, reported failure and the server did not exit within a minute.
+    /// </summary>
+    public async Task SetDatabasesReachableAsync(bool reachable, params string[] services)
+    {
+        var signupDb = await App.GetConnectionStringAsync(ResourceNames.Database(ResourceNames.Signup));
+        await using var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(signupDb) { Database = "postgres", Pooling = false }.ConnectionString);
+        await server.OpenAsync();
+        foreach (var database in services.Select(ResourceNames.Database))
+        {
+            await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(reachable ? "true" : "false")}", server))
+                await alter.ExecuteNonQueryAsync();
+            if (reachable) continue;
+            await using var cut = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @database", server);
+            cut.Parameters.AddWithValue("database", database);
+            await cut.ExecuteScalarAsync();
+        }
+        // This process's own pooled connections to them were cut too; later tests must not meet them.
+        if (reachable) NpgsqlConnection.ClearAllPools();
     }
 
     public async Task<string> RabbitMqConnectionStringAsync() =>
@@ -93,7 +138,7 @@ public sealed class SuiteFixture : IAsyncLifetime
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
         Assert.True(result.Success, $"Starting {resource} failed: {result.Message}");
         using var timeout = new CancellationTokenSource(StartupTimeout);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        await WaitForHealthyAsync(resource, timeout.Token);
     }
 
     public async Task DisposeAsync()

@@ -25,12 +25,14 @@ public class DependencyFailuresTests
     [InlineData(PostgresErrorCodes.AdminShutdown)]
     [InlineData(PostgresErrorCodes.CannotConnectNow)]
     [InlineData(PostgresErrorCodes.ConnectionFailure)]
+    [InlineData(PostgresErrorCodes.ObjectNotInPrerequisiteState)] // the database is not accepting connections
     public void A_database_restarting_is_unavailable(string sqlState) =>
         Assert.True(DependencyFailures.IsDatabaseUnavailable(new PostgresException("down", "FATAL", "FATAL", sqlState)));
 
     [Theory]
     [InlineData(PostgresErrorCodes.UniqueViolation)]
     [InlineData(PostgresErrorCodes.SyntaxError)]
+    [InlineData(PostgresErrorCodes.ObjectNotInPrerequisiteState)] // e.g. currval before nextval: a statement's error, not the session's
     public void A_refused_statement_is_not_an_outage(string sqlState) =>
         Assert.False(DependencyFailures.IsDatabaseUnavailable(new PostgresException("no", "ERROR", "ERROR", sqlState)));
 
