@@ -97,9 +97,10 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ServiceIdentity 
         {
             await connection.ExecuteAsync($"CREATE DATABASE \"{database.Replace("\"", "\"\"")}\"");
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {
-            // Another instance created it first.
+            // Another instance created it first (one that commits while this one is creating it fails on the catalogue's
+            // unique index, not with duplicate_database).
         }
     }
 }

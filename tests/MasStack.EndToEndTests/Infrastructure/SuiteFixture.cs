@@ -49,7 +49,10 @@ public sealed class SuiteFixture : IAsyncLifetime
         Gateway = CreateGatewayClient();
     }
 
-    /// <summary>Waits for <paramref name="resource"/> to be healthy; if it failed to start, the failure carries the end of its log.</summary>
+    /// <summary>
+    /// Waits for <paramref name="resource"/> to be healthy; if it failed to start, the failure carries the end of its log
+    /// (watched for a few seconds: the orchestrator streams a log only to a watcher, from its start).
+    /// </summary>
     private async Task WaitForHealthyAsync(string resource, CancellationToken cancellationToken)
     {
         try
@@ -62,7 +65,7 @@ public sealed class SuiteFixture : IAsyncLifetime
             using var collecting = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
             {
-                await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(resource).WithCancellation(collecting.Token))
+                await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(collecting.Token))
                     log.AddRange(batch.Select(line => line.Content));
             }
             catch (OperationCanceledException) { /* what was read so far */ }
