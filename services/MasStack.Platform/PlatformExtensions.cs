@@ -6,6 +6,7 @@ using MasStack.Platform.Ids;
 using MasStack.Platform.Messaging;
 using MasStack.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -26,7 +27,11 @@ public static class PlatformExtensions
         builder.AddServiceDefaults();
         builder.Services.AddSingleton(service);
 
-        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName));
+        // A bounded pool per instance (Database:MaxPoolSize, default 20, not Npgsql's 100): every instance of every
+        // service shares one server's max_connections, and a request that waits for a pooled connection beats one refused.
+        var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", 20);
+        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName),
+            configureDataSourceBuilder: dataSource => dataSource.ConnectionStringBuilder.MaxPoolSize = maxPoolSize);
         builder.AddRedisClient(ResourceNames.Redis);
 
         // Hosted services start in registration order: schema first, then the id lease, then the bus.
