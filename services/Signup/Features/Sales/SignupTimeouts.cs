@@ -9,8 +9,8 @@ namespace MasStack.Signup.Features.Sales;
 /// <summary>
 /// Fails a signup whose progress stalled for <c>Signup:Timeout</c> (default five minutes), naming the steps it waited
 /// for. The clock counts from the last step that moved (the latest change of its steps), not from the sale's start.
-/// While this instance's connection to the broker is down no signup is timed out: no confirmation can arrive then, so
-/// a broker outage does not fail sales that were accepted. Each signup is failed in a transaction of its own, taken
+/// While this instance's connection to the broker is down the clock is paused (the waiting steps count as just moved):
+/// no confirmation can arrive then, so a broker outage, however long, does not fail sales that were accepted. Each signup is failed in a transaction of its own, taken
 /// with <c>SKIP LOCKED</c>: a signup a confirmation (or another instance) is working on is left for the next pass.
 /// </summary>
 public sealed class SignupTimeouts(
@@ -27,8 +27,14 @@ public sealed class SignupTimeouts(
 
     protected override async Task<IReadOnlyList<long>> ClaimAsync(int batchSize, CancellationToken ct)
     {
-        if (bus.CheckHealth().Status != BusHealthStatus.Healthy) return [];
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (bus.CheckHealth().Status != BusHealthStatus.Healthy)
+        {
+            // The clock is paused: every waiting step counts as just moved, until the broker is back.
+            await connection.ExecuteAsync(
+                "UPDATE signup_steps st SET updated_at = now() FROM signups s WHERE s.id = st.signup_id AND s.status = 'pending' AND st.state = 'pending'");
+            return [];
+        }
         return (await connection.QueryAsync<long>(
             """
             SELECT s.id FROM signups s
