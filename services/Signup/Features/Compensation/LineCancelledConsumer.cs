@@ -12,7 +12,7 @@ namespace MasStack.Signup.Features.Compensation;
 /// number and SIM back to stock, and stops its portability if one is still open.
 /// </summary>
 [ConsumerName("line-cancelled")]
-public sealed class LineCancelledConsumer(UnitOfWork db, ClearingHouseClient clearingHouse) : InboxConsumer<SubscriptionStatusChanged>(db)
+public sealed class LineCancelledConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
@@ -20,6 +20,6 @@ public sealed class LineCancelledConsumer(UnitOfWork db, ClearingHouseClient cle
             return;
         await NumberStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
         await SimStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
-        await PortabilityRequests.CancelAsync(db, clearingHouse, change.SubscriptionId, change.Reason ?? "The line was cancelled.", change.ChangedAt);
+        await PortabilityRequests.CancelAsync(db, change.SubscriptionId, change.Reason ?? "The line was cancelled.", change.ChangedAt);
     }
 }

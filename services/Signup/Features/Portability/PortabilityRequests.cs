@@ -60,18 +60,16 @@ public static class PortabilityRequests
             request.SubscriptionId, request.SignupId, request.Number, request.DonorOperator, state, reason, windowStart, windowEnd, now, version));
     }
 
-    /// <summary>A cancelled line's open portability is cancelled, and the clearing house told after commit (best effort).</summary>
-    public static async Task CancelAsync(UnitOfWork db, ClearingHouseClient clearingHouse, long subscriptionId, string reason, DateTimeOffset now)
+    /// <summary>
+    /// A cancelled line's open portability is cancelled. Once filed, the clearing house is told by
+    /// <see cref="PortabilityWorker"/>, which sends the cancellation until the clearing house answers it.
+    /// </summary>
+    public static async Task CancelAsync(UnitOfWork db, long subscriptionId, string reason, DateTimeOffset now)
     {
         var request = await db.QuerySingleOrDefaultAsync<Open>(
             $"SELECT {OpenColumns} FROM portability_requests WHERE subscription_id = @subscriptionId FOR UPDATE", new { subscriptionId });
         if (request is null || Final.Contains(request.State)) return;
         await MoveAsync(db, request, "cancelled", reason, null, null, now);
-        db.AfterCommit(async () =>
-        {
-            try { await clearingHouse.CancelAsync(subscriptionId, CancellationToken.None); }
-            catch (Exception) { /* unreachable clearing house: the request lapses there unanswered */ }
-        });
     }
 
     public const string OpenColumns =
