@@ -2,18 +2,20 @@ using Microsoft.Extensions.Configuration;
 
 namespace MasStack.AppHost;
 
-/// <summary>What the services' messaging needs from the AppHost: its settings, and the operator's commands in the dashboard.</summary>
+/// <summary>What the services need from the AppHost: the settings they share, and the operator's commands in the dashboard.</summary>
 internal static class ParkedMessageCommands
 {
-    private const string MessagingSection = "Messaging";
+    /// <summary>The sections of the AppHost's configuration that every service is given.</summary>
+    private static readonly string[] ServiceSections = ["Messaging", "Signup", "WorkOrders"];
 
     /// <summary>
-    /// The AppHost's <c>Messaging:*</c> settings (e.g. <c>Messaging:Redelivery:Delays</c>) passed on to the service, so
-    /// that one setting (or a test's argument) reaches every service.
+    /// The AppHost's <c>Messaging:*</c> (e.g. <c>Messaging:Redelivery:Delays</c>), <c>Signup:*</c> (<c>Signup:Timeout</c>)
+    /// and <c>WorkOrders:*</c> (<c>WorkOrders:MaxAttempts</c>) settings passed on to the service, so that one setting (or a
+    /// test's argument) reaches every instance.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithMessagingSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)
+    public static IResourceBuilder<ProjectResource> WithServiceSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)
     {
-        foreach (var (key, value) in configuration.GetSection(MessagingSection).AsEnumerable())
+        foreach (var (key, value) in ServiceSections.SelectMany(section => configuration.GetSection(section).AsEnumerable()))
             if (value is not null) service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
         return service;
     }

@@ -75,6 +75,6 @@ internal static class SuiteModel
             .WaitFor(infra.RabbitMq)
             // Healthy means ready: schema migrated, database, Redis and broker reachable, consumers bound.
             .WithHttpHealthCheck("/health")
-            .WithMessagingSettings(builder.Configuration)
+            .WithServiceSettings(builder.Configuration)
             .WithParkedMessageCommands(service);
 }

@@ -26,8 +26,11 @@ public sealed class SuiteFixture : IAsyncLifetime
     /// </summary>
     public static readonly TimeSpan[] RedeliveryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
 
-    private static IEnumerable<string> RedeliveryArguments =>
-        RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}");
+    /// <summary>Attempts at a work order the network does not answer (production: 12, over about four minutes).</summary>
+    public const int WorkOrderAttempts = 6;
+
+    private static IEnumerable<string> ServiceArguments =>
+        RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}").Append($"--WorkOrders:MaxAttempts={WorkOrderAttempts}");
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -36,7 +39,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}", .. RedeliveryArguments]);
+            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");

@@ -84,6 +84,37 @@ public class WorkOrderTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task A_network_answer_that_cannot_be_read_fails_that_order_alone_after_its_attempts()
+    {
+        // Given two lines, and a network whose answers about the first line's SIM cannot be read
+        var broken = (await _gateway.SellAsync()).Lines[1];
+        var healthy = (await _gateway.SellAsync()).Lines[1].SubscriptionId;
+        using var network = await NetworkAsync();
+        (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 20, failureRate = 0.0, malformedFor = new[] { broken.Iccid } }))
+            .EnsureSuccessStatusCode();
+        try
+        {
+            // When an order is posted for each, the broken line's first
+            var first = (long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{broken.SubscriptionId}/work-orders",
+                new { type = "change-services", parameters = new { roaming = true } })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!;
+            var second = (long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{healthy}/work-orders",
+                new { type = "change-services", parameters = new { roaming = true } })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!;
+
+            // Then the order behind it completes
+            Assert.Equal("completed", (string)(await FinishedAsync(second))["status"]!);
+            // And the one with the unreadable answers fails after its attempts, saying why
+            var failed = await FinishedAsync(first, TimeSpan.FromSeconds(90));
+            Assert.Equal("failed", (string)failed["status"]!);
+            Assert.Equal(SuiteFixture.WorkOrderAttempts, (int)failed["attempts"]!);
+            Assert.Contains("malformed", failed.ToJsonString());
+        }
+        finally
+        {
+            (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 20, failureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
     public async Task Work_orders_are_refused_for_unknown_lines_ended_lines_and_unknown_types()
     {
         var sale = await _gateway.SellMobileWithSimAsync(LineSetup.NewIccid());
