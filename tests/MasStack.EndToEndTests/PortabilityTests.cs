@@ -1,5 +1,5 @@
-using Aspire.Hosting.Testing;
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
 using Dapper;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;

@@ -38,7 +38,7 @@ public static class ProvisioningApi
 
         var current = behaviour.Current;
         if (current.LatencyMs > 0) await Task.Delay(current.LatencyMs, ct);
-        if (current.MalformedFor is { } broken && order["iccid"]?.GetValue<string>() is { } iccid && broken.Contains(iccid))
+        if (current.MalformedFor is { } broken && order["parameters"]?["iccid"]?.GetValue<string>() is { } iccid && broken.Contains(iccid))
             return TypedResults.Text("{\"networkOrderId\": ", "application/json", statusCode: StatusCodes.Status200OK);
         var fails = Random.Shared.NextDouble() < current.FailureRate;
         var answerLost = fails && Random.Shared.Next(2) == 0;

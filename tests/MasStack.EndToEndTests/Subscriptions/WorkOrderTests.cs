@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
+using Dapper;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
 
@@ -107,6 +108,46 @@ public class WorkOrderTests(SuiteFixture suite)
             Assert.Equal("failed", (string)failed["status"]!);
             Assert.Equal(SuiteFixture.WorkOrderAttempts, (int)failed["attempts"]!);
             Assert.Contains("malformed", failed.ToJsonString());
+        }
+        finally
+        {
+            (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 20, failureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
+    public async Task A_slow_network_holds_no_transaction_open_while_orders_are_sent()
+    {
+        // Given a network that takes a second and a half to answer (within the client's attempt timeout)
+        var mobile = (await _gateway.SellAsync()).Lines[1].SubscriptionId;
+        using var network = await NetworkAsync();
+        (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 1500, failureRate = 0.0 })).EnsureSuccessStatusCode();
+        await using var subscriptionDb = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
+        try
+        {
+            // When orders are sent to it
+            var ids = new List<long>();
+            foreach (var type in new[] { "suspend-sim", "resume-sim" })
+                ids.Add((long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{mobile}/work-orders", new { type })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!);
+
+            // Then, for as long as they wait on the network, no transaction of Subscription's stays open (none lasts a second;
+            // sampled every 100 ms until both are done)
+            var longest = TimeSpan.Zero;
+            var pending = ids.ToHashSet();
+            while (pending.Count > 0)
+            {
+                var oldest = await subscriptionDb.ExecuteScalarAsync<double?>(
+                    """
+                    SELECT extract(epoch FROM max(now() - xact_start)) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+                    """) ?? 0;
+                if (TimeSpan.FromSeconds(oldest) > longest) longest = TimeSpan.FromSeconds(oldest);
+                foreach (var id in pending.ToArray())
+                    if ((string)(await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/work-orders/{id}"))!["status"]! != "pending") pending.Remove(id);
+                await Task.Delay(100);
+            }
+            Assert.True(longest < TimeSpan.FromSeconds(1), $"A transaction stayed open {longest.TotalSeconds:0.0} s while the network answered.");
+            foreach (var id in ids) Assert.Equal("completed", (string)(await FinishedAsync(id))["status"]!);
         }
         finally
         {
