@@ -4,6 +4,7 @@ using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using Xunit.Abstractions;
 
 namespace MasStack.EndToEndTests;
 
