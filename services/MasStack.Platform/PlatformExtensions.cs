@@ -27,9 +27,10 @@ public static class PlatformExtensions
         builder.AddServiceDefaults();
         builder.Services.AddSingleton(service);
 
-        // A bounded pool per instance (Database:MaxPoolSize, default 20, not Npgsql's 100): every instance of every
-        // service shares one server's max_connections, and a request that waits for a pooled connection beats one refused.
-        var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", 20);
+        // A bounded pool per instance (Database:MaxPoolSize, default 50, not Npgsql's 100): every instance of every service
+        // shares one server's max_connections. Not much less: a service's consumers hold connections while they wait on
+        // row locks, and with 20 a burst of 200 sales starved its requests of connections for tens of seconds.
+        var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", 50);
         builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName),
             configureDataSourceBuilder: dataSource => dataSource.ConnectionStringBuilder.MaxPoolSize = maxPoolSize);
         builder.AddRedisClient(ResourceNames.Redis);

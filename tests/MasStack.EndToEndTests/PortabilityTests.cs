@@ -108,7 +108,8 @@ public class PortabilityTests(SuiteFixture suite)
     public async Task Cancelling_a_line_whose_port_is_scheduled_is_a_409_that_changes_nothing()
     {
         // Given a port whose window is scheduled (the stand-in holds +34 699 999 993 there)
-        var (_, subscriptionId, _) = await PortAsync(PortedSale("699999993"));
+        var (signupId, subscriptionId, _) = await PortAsync(PortedSale("699999993"));
+        await PortabilityOfAsync(signupId, "scheduled");
         await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/subscriptions/{subscriptionId}")!,
             s => (string?)s!["portability"]?["state"] == "scheduled", "the port to be scheduled", TimeSpan.FromSeconds(60));
 
