@@ -15,7 +15,7 @@ def wrk(path, seconds, connections):
     out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", GATEWAY + path],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)  # the latency distribution's line, not a stdev column
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rate, p99, int(non2xx.group(1)) if non2xx else 0
 
