@@ -26,7 +26,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     with start_suite():
-        post_sale_and_wait(retry_unavailable_for=60)
+        post_sale_and_wait(timeout=180, retry_unavailable_for=180)  # every service up (slow on a busy machine)
         status, accepted = request("POST", "/api/v1/signups", new_sale())
         assert status == 202, status
         user = f"/api/v1/users/{accepted['userId']}"
