@@ -275,7 +275,15 @@ def main():
                 # the next fault starts only once every service answers again
                 post_sale_and_wait(timeout=180, retry_unavailable_for=180)
 
-            envs = {s: database(process_tree(service_instance(s, broker_port))[0]["env"], s) for s in ("signup", "customer", "account", "subscription")}
+            running = [p for p in processes() if p["env"].get("OTEL_SERVICE_NAME") and f":{broker_port}" in p["env"].get("ConnectionStrings__rabbitmq", "")
+                       and p["argv"][1:2] != ["run"]]
+            names = {p["env"]["OTEL_SERVICE_NAME"] for p in running}
+            gone = [i for s in ("signup", "customer", "account", "subscription", "billing", "barring", "consumption")
+                    for i in ([s] + [f"{s}-{n}" for n in range(2, args.replicas + 1)]) if i not in names]
+            if gone:
+                print(f"instances no longer running after the drill: {', '.join(gone)}", flush=True)
+            envs = {s: database(next(p for p in running if p["env"]["OTEL_SERVICE_NAME"].split("-")[0] == s)["env"], s)
+                    for s in ("signup", "customer", "account", "subscription")}
             all_accepted = [o for _, outcomes in phases for o in outcomes if "accepted" in o]
             status = settle(all_accepted, args.settle)
             rows = [report(name, outcomes, status, envs) for name, outcomes in phases]
