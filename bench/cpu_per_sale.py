@@ -2,7 +2,8 @@
 """What a sale costs (issue 9): CPU time of every process of the suite, read from /proc, while it idles and while it
 takes sales; and the time from a sale's 202 to `completed` at a steady offered rate.
 
-1. Idle burn: the suite's processes' CPU over --idle seconds with nothing happening, in % of one core.
+1. Idle burn: the suite's processes' CPU over --idle seconds with nothing happening (from --settle seconds after the
+   warm-up's sales completed), in % of one core.
 2. CPU per sale: --sales sales posted by --clients clients (each waits for its answer, not for completion), then every
    one waited for until it completed; the CPU every process used meanwhile, divided by the sales, in ms.
 3. Latency at fixed rates (--rates, default 20 and 40 sales/s) for --seconds each, in the open model: sales are started
@@ -10,7 +11,7 @@ takes sales; and the time from a sale's 202 to `completed` at a steady offered r
    updatedAt (median, p90, p99), so the measuring does not poll the suite.
 
 CPU is utime + stime + cutime + cstime (so PostgreSQL's backends that ended count in their postmaster) of every
-process descended from the AppHost, grouped by what it runs.
+process started since the script began that runs a part of the suite, grouped by what it runs: run nothing else meanwhile.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.lock python3 bench/cpu_per_sale.py
        [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20]
@@ -38,7 +39,7 @@ def group_of(cmdline):
         return "gateway"
     if exe in ("MasStack.ClearingHouse", "MasStack.NetworkProvisioning"):
         return "simulators"
-    if exe == "postgres" or "/postgres" in cmdline[0]:
+    if exe == "postgres" or "/postgres" in cmdline[0] or cmdline[0].startswith("postgres:"):  # a backend shows its title
         return "PostgreSQL"
     if exe == "redis-server" or "redis-server" in text:
         return "Redis"
@@ -55,9 +56,16 @@ def group_of(cmdline):
     return "other"
 
 
-def snapshot(root):
-    """CPU seconds per group of every process descended from root (the AppHost), and epmd wherever it runs."""
-    parents, info = {}, {}
+def uptime_ticks():
+    with open("/proc/uptime") as f:
+        return float(f.read().split()[0]) * TICK
+
+
+def snapshot(since):
+    """CPU seconds per group of every process of the suite: those started since `since` (ticks after boot) that run one
+    of its parts. (The orchestrator starts the parts detached from the AppHost, so its process tree does not hold them;
+    the bench lock keeps another suite from starting meanwhile.)"""
+    totals = {}
     for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -66,20 +74,12 @@ def snapshot(root):
                 cmdline = [part.decode(errors="replace") for part in f.read().split(b"\0") if part]
         except OSError:
             continue
-        parents[pid] = int(fields[1])
-        info[pid] = (cmdline, sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK)
-    totals = {}
-    for pid, (cmdline, cpu) in info.items():
-        ancestor, inside = pid, False
-        while ancestor > 1:
-            if ancestor == root:
-                inside = True
-                break
-            ancestor = parents.get(ancestor, 1)
-        if not inside and not (cmdline and os.path.basename(cmdline[0]) == "epmd"):
+        if int(fields[19]) < since or not cmdline:
             continue
         group = group_of(cmdline)
-        totals[group] = totals.get(group, 0.0) + cpu
+        if group == "other":
+            continue
+        totals[group] = totals.get(group, 0.0) + sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
     return totals
 
 
@@ -161,31 +161,33 @@ def main():
     parser.add_argument("--rates", default="20,40")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--settle", type=float, default=10)
     args = parser.parse_args()
 
-    with start_suite() as data_dir:
-        root = find_apphost(data_dir)
+    since = uptime_ticks()
+    with start_suite():
         post_sale_and_wait(timeout=180, retry_unavailable_for=180)
         ids, _ = post_sales(args.warmup, args.clients)  # JIT, pools, caches
         completion_ms(ids)
+        time.sleep(args.settle)  # the warm-up's last events and the JIT's background recompilation end before idling is read
 
-        before = snapshot(root)
+        before = snapshot(since)
         time.sleep(args.idle)  # the measurement: nothing happens for this long
-        idle = delta(before, snapshot(root))
+        idle = delta(before, snapshot(since))
         table(f"Idle burn over {args.idle:.0f} s (% of one core)", {g: 100 * v / args.idle for g, v in idle.items()},
               "% of one core", lambda v: f"{v:.1f} %")
 
-        before = snapshot(root)
+        before = snapshot(since)
         started = time.monotonic()
         ids, refused = post_sales(args.sales, args.clients)
         latencies, failed = completion_ms(ids)
         elapsed = time.monotonic() - started
-        used = delta(before, snapshot(root))
+        used = delta(before, snapshot(since))
         table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
               {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
 
         print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag |\n|---|---|---|---|---|---|---|---|---|")
-        for rate in (float(r) for r in args.rates.split(",")):
+        for rate in (float(r) for r in args.rates.split(",") if r):
             ids, refused, lag = at_fixed_rate(rate, args.seconds)
             latencies, failed = completion_ms(ids)
             if not latencies:
@@ -193,27 +195,6 @@ def main():
                 continue
             print(f"| {rate:.0f}/s | {len(ids)} | {refused} | {failed} | {statistics.median(latencies):.0f} ms | {percentile(latencies, 0.9):.0f} ms "
                   f"| {percentile(latencies, 0.99):.0f} ms | {latencies[-1]:.0f} ms | {lag * 1000:.0f} ms |")
-
-
-def find_apphost(data_dir):
-    """The process this script started for the suite (`dotnet run` of the AppHost, given data_dir): every process of
-    the suite descends from it."""
-    marker = f"--MasStack:DataDir={data_dir}".encode()
-    candidates = []
-    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if marker in f.read().split(b"\0"):
-                    candidates.append(pid)
-        except OSError:
-            continue
-    def parent(pid):
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    roots = [pid for pid in candidates if parent(pid) not in candidates]
-    if len(roots) != 1:
-        raise RuntimeError(f"expected one AppHost process for {data_dir}, found {roots}")
-    return roots[0]
 
 
 if __name__ == "__main__":
