@@ -4,6 +4,7 @@ using MasStack.Platform.Data;
 using MasStack.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
 using StackExchange.Redis;
 
 namespace MasStack.Platform.Ids;
@@ -134,7 +135,9 @@ public sealed class IdGenerator(
             {
                 return;
             }
-            await RenewOrAcquireAsync();
+            // A renewal is housekeeping, every few seconds on every instance: it leaves no trace (its failures are logged).
+            using (SuppressInstrumentationScope.Begin())
+                await RenewOrAcquireAsync();
         }
     }
 
