@@ -131,21 +131,21 @@ public class WorkOrderTests(SuiteFixture suite)
                 ids.Add((long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{mobile}/work-orders", new { type })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!);
 
             // Then, for as long as they wait on the network, no transaction of Subscription's stays open (none lasts a second;
-            // sampled every 100 ms until both are done)
+            // sampled at each look until both are done)
             var longest = TimeSpan.Zero;
-            var pending = ids.ToHashSet();
-            while (pending.Count > 0)
+            async Task<bool> SampledUntilFinishedAsync()
             {
-                var oldest = await subscriptionDb.ExecuteScalarAsync<double?>(
+                var oldest = TimeSpan.FromSeconds(await subscriptionDb.ExecuteScalarAsync<double?>(
                     """
                     SELECT extract(epoch FROM max(now() - xact_start)) FROM pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-                    """) ?? 0;
-                if (TimeSpan.FromSeconds(oldest) > longest) longest = TimeSpan.FromSeconds(oldest);
-                foreach (var id in pending.ToArray())
-                    if ((string)(await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/work-orders/{id}"))!["status"]! != "pending") pending.Remove(id);
-                await Task.Delay(100);
+                    """) ?? 0);
+                if (oldest > longest) longest = oldest;
+                foreach (var id in ids)
+                    if ((string)(await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/work-orders/{id}"))!["status"]! == "pending") return false;
+                return true;
             }
+            await Eventually.Until(SampledUntilFinishedAsync, finished => finished, "the orders to finish");
             Assert.True(longest < TimeSpan.FromSeconds(1), $"A transaction stayed open {longest.TotalSeconds:0.0} s while the network answered.");
             foreach (var id in ids) Assert.Equal("completed", (string)(await FinishedAsync(id))["status"]!);
         }
