@@ -13,7 +13,7 @@ takes sales; and the time from a sale's 202 to `completed` at a steady offered r
 CPU is utime + stime + cutime + cstime (so PostgreSQL's backends that ended count in their postmaster) of every
 process started since the script began that runs a part of the suite, grouped by what it runs: run nothing else meanwhile.
 
-Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.lock python3 bench/cpu_per_sale.py
+Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/cpu_per_sale.py
        [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20]
 """
 import argparse, os, statistics, sys, threading, time

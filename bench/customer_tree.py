@@ -9,7 +9,7 @@ Starts the suite (Release build, gateway on :8080), makes --users sales, then:
      in Redis (outside the timed window), so every timed request rebuilds the tree from PostgreSQL.
 Prints requests/s, p50 and p99 for each. Only talks to localhost. Stops the suite it started.
 
-Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.lock python3 bench/customer_tree.py
+Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/customer_tree.py
 """
 import argparse, concurrent.futures, http.client, os, random, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.parse
 

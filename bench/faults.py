@@ -13,7 +13,7 @@ Reported per fault, once every accepted sale has finished (or --settle seconds h
   duplicated sales (by their unique document number) with more than one signup, user or account
   refused    sales never accepted (the client gave up after --retry-for seconds of 5xx/no answer)
 
-Usage: flock /tmp/masstack-bench.lock python3 bench/faults.py [--outage 10] [--clients 4] [--replicas 2] [--faults kill9,postgres,rabbitmq,redis]
+Usage: flock /tmp/masstack-heavy.lock python3 bench/faults.py [--outage 10] [--clients 4] [--replicas 2] [--faults kill9,postgres,rabbitmq,redis]
        (run `dotnet build MasStack.Aspire.sln -c Release` first; starts and stops its own suite on localhost:8080, with the
        infrastructure as local processes, since the faults are done to processes)
 """

@@ -2,7 +2,7 @@
 """What the public port costs (issue 8, item 17): wrk against http://localhost:8080 for GET /api/v1/master-data and a
 user read (GET /api/v1/users/{id}) after one completed sale. Starts the suite (Release build), measures, stops it.
 
-Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.lock python3 bench/public_port.py [--seconds 10]
+Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/public_port.py [--seconds 10]
 """
 import argparse, os, re, subprocess, sys
 

@@ -4,7 +4,7 @@ sale with it (SIM from stock), for a fixed time. Reports sales accepted (202) pe
 from each sale's acceptance to `completed` (median and p99), read afterwards from each signup's own createdAt and
 updatedAt so that polling does not load the suite while it is measured.
 
-Usage: flock /tmp/masstack-bench.lock python3 bench/signup_load.py [--clients 16] [--seconds 30]
+Usage: flock /tmp/masstack-heavy.lock python3 bench/signup_load.py [--clients 16] [--seconds 30]
        (run `dotnet build MasStack.Aspire.sln -c Release` first; starts and stops its own suite on localhost:8080)
 """
 import argparse, os, statistics, sys, threading, time
