@@ -52,8 +52,15 @@ builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gateway, launchProfi
 
 // Metrics every 5 s instead of the development default of every second: collecting and exporting every instrument of
 // every process each second was a standing share of the idle suite's CPU, and the dashboard's charts do not need it.
+// The runtime's diagnostic switches given to the AppHost (bench/profile_sale.py sets DOTNET_PerfMapEnabled and friends)
+// reach every project too; the orchestrator does not pass the AppHost's environment on.
+string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun"];
 foreach (var project in builder.Resources.OfType<ProjectResource>())
-    builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000");
+{
+    var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000");
+    foreach (var name in diagnostics)
+        if (Environment.GetEnvironmentVariable(name) is { } value) resource.WithEnvironment(name, value);
+}
 
 builder.Build().Run();
 
