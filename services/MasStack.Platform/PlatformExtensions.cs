@@ -30,9 +30,17 @@ public static class PlatformExtensions
         // A bounded pool per instance (Database:MaxPoolSize, default 50, not Npgsql's 100): every instance of every service
         // shares one server's max_connections. Not much less: a service's consumers hold connections while they wait on
         // row locks, and with 20 a burst of 200 sales starved its requests of connections for tens of seconds.
+        // Statements a connection runs more than once are prepared on it (parsed and planned once by PostgreSQL, not per
+        // call): the inbox and outbox statements, every lookup. Tracing keeps one span per command, without an event per
+        // first response or a span per physical connection opened.
         var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", 50);
-        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName),
-            configureDataSourceBuilder: dataSource => dataSource.ConnectionStringBuilder.MaxPoolSize = maxPoolSize);
+        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName), configureDataSourceBuilder: dataSource =>
+        {
+            dataSource.ConnectionStringBuilder.MaxPoolSize = maxPoolSize;
+            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 100;
+            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            dataSource.ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false).EnablePhysicalOpenTracing(false));
+        });
         builder.AddRedisClient(ResourceNames.Redis);
 
         // Hosted services start in registration order: schema first, then the id lease, then the bus.
