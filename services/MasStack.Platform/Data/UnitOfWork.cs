@@ -18,9 +18,9 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
-    private bool _published;
+    private readonly List<PendingEvent> _outbox = [];
     private readonly List<Func<Task>> _afterCommit = [];
-    private (bool Published, int AfterCommit)? _savepoint;
+    private (int Outbox, int AfterCommit)? _savepoint;
     private const string SavepointName = "refusable";
 
     public async Task<int> ExecuteAsync(string sql, object? param = null)
@@ -41,8 +41,11 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         return (await connection.QueryAsync<T>(sql, param, transaction)).AsList();
     }
 
-    /// <summary>Stores the event in the outbox of this transaction; the relay publishes it after commit.</summary>
-    public async Task PublishAsync<T>(T message) where T : class, IIntegrationEvent
+    /// <summary>
+    /// Stores the event in the outbox of this transaction; the relay publishes it after commit. The rows are written
+    /// together just before the commit, in one statement, rather than in a round trip per event.
+    /// </summary>
+    public Task PublishAsync<T>(T message) where T : class, IIntegrationEvent
     {
         var headers = new Dictionary<string, string>();
         if (Activity.Current is { } activity)
@@ -50,19 +53,9 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
             headers["traceparent"] = activity.Id!;
             if (activity.GetBaggageItem(Correlation.Header) is { } correlator) headers[Correlation.Header] = correlator;
         }
-        await ExecuteAsync(
-            """
-            INSERT INTO outbox_messages (message_id, message_type, body, headers)
-            VALUES (@MessageId, @MessageType, @Body::jsonb, @Headers::jsonb)
-            """,
-            new
-            {
-                MessageId = Guid.CreateVersion7(),
-                MessageType = typeof(T).FullName,
-                Body = JsonSerializer.Serialize(message, OutboxMessage.JsonOptions),
-                Headers = JsonSerializer.Serialize(headers),
-            });
-        _published = true;
+        _outbox.Add(new PendingEvent(Guid.CreateVersion7(), typeof(T).FullName!,
+            JsonSerializer.Serialize(message, OutboxMessage.JsonOptions), JsonSerializer.Serialize(headers)));
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -80,14 +73,14 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     {
         var (_, transaction) = await BeginAsync();
         await transaction.SaveAsync(SavepointName);
-        _savepoint = (_published, _afterCommit.Count);
+        _savepoint = (_outbox.Count, _afterCommit.Count);
     }
 
     public async Task RollbackToSavepointAsync()
     {
         if (_savepoint is not { } mark || _transaction is null) throw new InvalidOperationException("No savepoint to roll back to.");
         await _transaction.RollbackAsync(SavepointName);
-        _published = mark.Published;
+        _outbox.RemoveRange(mark.Outbox, _outbox.Count - mark.Outbox);
         _afterCommit.RemoveRange(mark.AfterCommit, _afterCommit.Count - mark.AfterCommit);
     }
 
@@ -97,11 +90,28 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        if (_transaction is null) return;
+        if (_transaction is null && _outbox.Count == 0) return;
         cancellationToken.ThrowIfCancellationRequested();
-        await _transaction.CommitAsync(CancellationToken.None);
+        var published = _outbox.Count > 0;
+        if (published)
+        {
+            await ExecuteAsync(
+                """
+                INSERT INTO outbox_messages (message_id, message_type, body, headers)
+                SELECT * FROM unnest(@Ids, @Types, @Bodies::jsonb[], @Headers::jsonb[])
+                """,
+                new
+                {
+                    Ids = _outbox.Select(e => e.MessageId).ToArray(),
+                    Types = _outbox.Select(e => e.MessageType).ToArray(),
+                    Bodies = _outbox.Select(e => e.Body).ToArray(),
+                    Headers = _outbox.Select(e => e.Headers).ToArray(),
+                });
+            _outbox.Clear();
+        }
+        await _transaction!.CommitAsync(CancellationToken.None);
         await DisposeAsync();
-        if (_published) outboxSignal.Notify();
+        if (published) outboxSignal.Notify();
         foreach (var action in _afterCommit) await afterCommitActions.RunAsync(action);
         _afterCommit.Clear();
     }
@@ -113,6 +123,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         _transaction = null;
         _connection = null;
         _savepoint = null;
+        _outbox.Clear();
     }
 
     private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync()
@@ -124,4 +135,6 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         }
         return (_connection, _transaction!);
     }
+
+    private sealed record PendingEvent(Guid MessageId, string MessageType, string Body, string Headers);
 }
