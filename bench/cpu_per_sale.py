@@ -3,7 +3,8 @@
 takes sales; and the time from a sale's 202 to `completed` at a steady offered rate.
 
 1. Idle burn: the suite's processes' CPU over --idle seconds with nothing happening (from --settle seconds after the
-   warm-up's sales completed), in % of one core.
+   warm-up's sales completed), in % of one core. Then the traces the dashboard received meanwhile (by root span), which
+   should be none: a loop that found nothing to do leaves no trace.
 2. CPU per sale: --sales sales posted by --clients clients (each waits for its answer, not for completion), then every
    one waited for until it completed; the CPU every process used meanwhile, divided by the sales, in ms.
 3. Latency at fixed rates (--rates, default 20 and 40 sales/s) for --seconds each, in the open model: sales are started
@@ -16,7 +17,7 @@ process started since the script began that runs a part of the suite, grouped by
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/cpu_per_sale.py
        [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20]
 """
-import argparse, os, statistics, sys, threading, time
+import argparse, collections, json, os, statistics, sys, threading, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -96,6 +97,34 @@ def table(title, values, unit, fmt):
     print(f"| **whole suite** | **{fmt(sum(values.values()))}** |")
 
 
+def dashboard_traces(since):
+    """The traces the dashboard holds whose root span started at or after `since` (Unix seconds), counted by service and
+    root span name: what an operator opening the dashboard would see in its trace list. The telemetry API's key is read
+    from the dashboard process's environment, where the AppHost put it."""
+    key = None
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"Aspire.Dashboard" not in f.read():
+                    continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = dict(e.split(b"=", 1) for e in f.read().split(b"\0") if b"=" in e)
+            key = env.get(b"DASHBOARD__API__PRIMARYAPIKEY", key)
+        except OSError:
+            continue
+    req = urllib.request.Request("http://localhost:18888/api/telemetry/traces?limit=10000", headers={"X-API-Key": (key or b"").decode()})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        data = json.load(response)["data"]
+    roots = collections.Counter()
+    for resource_spans in data.get("resourceSpans", []):
+        service = next((a["value"].get("stringValue") for a in resource_spans["resource"]["attributes"] if a["key"] == "service.name"), "?")
+        for scope in resource_spans.get("scopeSpans", []):
+            for span in scope.get("spans", []):
+                if not span.get("parentSpanId") and int(span["startTimeUnixNano"]) >= since * 1e9:
+                    roots[f"{service}: {span['name']}"] += 1
+    return roots
+
+
 def parse(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -171,11 +200,16 @@ def main():
         completion_ms(ids)
         time.sleep(args.settle)  # the warm-up's last events and the JIT's background recompilation end before idling is read
 
-        before = snapshot(since)
+        before, idle_from = snapshot(since), time.time()
         time.sleep(args.idle)  # the measurement: nothing happens for this long
         idle = delta(before, snapshot(since))
         table(f"Idle burn over {args.idle:.0f} s (% of one core)", {g: 100 * v / args.idle for g, v in idle.items()},
               "% of one core", lambda v: f"{v:.1f} %")
+        time.sleep(6)  # the services' exporters send what they hold every 5 s
+        traces = dashboard_traces(idle_from)
+        print(f"\nTraces the dashboard received while idle: {sum(traces.values())}")
+        for name, count in traces.most_common(10):
+            print(f"- {name}: {count}")
 
         before = snapshot(since)
         started = time.monotonic()

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using MasStack.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -23,6 +24,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ServiceIdentity 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.Source.StartActivity("schema migration"); // one trace in the dashboard, not one per statement
         await EnsureDatabaseExistsAsync(dataSource.ConnectionString, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await MigrateAsync(connection, Scripts(typeof(SchemaMigrator).Assembly, "platform").Concat(Scripts(service.Assembly, service.Name)), logger, cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using MasStack.Contracts;
 using MasStack.Platform.Messaging;
+using MasStack.ServiceDefaults;
 using Npgsql;
 
 namespace MasStack.Signup.Features.Catalogue;
@@ -40,7 +41,11 @@ public sealed class CatalogueStore(NpgsqlDataSource database)
 
 public sealed class CatalogueSeeder(CatalogueStore store) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => store.SeedAsync();
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var activity = Telemetry.Source.StartActivity("seed catalogue");
+        await store.SeedAsync();
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -2,6 +2,7 @@ using Dapper;
 using MasStack.Platform.Data;
 using MasStack.Platform.Formats;
 using MasStack.Signup.Features.MasterData;
+using MasStack.ServiceDefaults;
 using Npgsql;
 
 namespace MasStack.Signup.Features.SimCards;
@@ -137,6 +138,7 @@ public sealed class SimStockSeeder(NpgsqlDataSource database, IConfiguration con
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.Source.StartActivity("seed sim stock");
         var perNetwork = configuration.GetValue("Signup:SeedSimCardsPerNetwork", 5000);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         foreach (var network in MasterDataSet.Networks.Where(n => n.SimIssuer is not null))
