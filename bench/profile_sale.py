@@ -2,17 +2,18 @@
 """Where a sale's CPU goes (issue 9): samples every process of the suite with `perf` while it takes sales, and prints
 the top frames by CPU, per process and for the whole suite.
 
-The suite runs with DOTNET_PerfMapEnabled=1 (with W^X off, so JIT code sits in anonymous memory, and ReadyToRun off, so
-the framework's code is JIT-compiled too: a slower start, the same steady state), so the runtime writes /tmp/perf-{pid}.map and perf names JIT-compiled
-methods. The frames are read from `perf script`: "self" is the frame the sample landed in; "inclusive" counts a frame
-once per sample that has it anywhere on its stack (native and kernel frames are folded into the nearest managed
-caller's module, so the inclusive list reads as managed code). Profiling adds its own cost: compare figures between
-profiles, not with bench/cpu_per_sale.py's.
+The suite runs with DOTNET_PerfMapEnabled=1 (and W^X off, so JIT code sits in anonymous memory where perf looks it up):
+the runtime writes /tmp/perf-{pid}.map and perf names JIT-compiled methods; precompiled framework code not recompiled
+yet shows as its assembly's file, the runtime's own native code (GC, stubs, JIT) as libcoreclr.so and libclrjit.so.
+Printed: samples per process; the frames the samples landed in ("self"); the same by library; and each library once
+per sample that has it anywhere on its stack ("inclusive", e.g. how much of Signup's CPU ran under Npgsql). Profiling
+adds its own cost: compare profiles with profiles, not with bench/cpu_per_sale.py's figures.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/profile_sale.py
-       [--sales 300] [--clients 8] [--top 25] [--process Signup] [--idle 0]
+       [--sales 300] [--clients 8] [--warmup 200] [--top 25] [--process Signup] [--idle 0]
+       python3 bench/profile_sale.py --analyze /tmp/masstack-profile-… (the same tables from a kept profile)
 """
-import argparse, collections, os, re, subprocess, sys, tempfile, time
+import argparse, collections, json, os, re, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import start_suite, post_sale_and_wait  # noqa: E402
@@ -35,10 +36,9 @@ def suite_pids(since):
 
 
 def frames(script_output):
-    """(pid, [frames leaf first]) per sample of `perf script -F pid,ip,sym,dso`."""
+    """(pid, [(symbol, dso)] leaf first) per sample of `perf script -F pid,ip,sym,dso`."""
     pid, stack = None, []
     for line in script_output:
-        line = line.rstrip("\n")
         if not line.strip():
             if pid is not None:
                 yield pid, stack
@@ -46,26 +46,86 @@ def frames(script_output):
         elif pid is None:
             pid = int(line.split()[0])
         else:
-            parts = line.strip().split(" ", 1)
-            stack.append(parts[1] if len(parts) > 1 else parts[0])
+            match = re.match(r"\s*[0-9a-f]+ (.*) \((.*)\)$", line)
+            if match:
+                stack.append((match.group(1), match.group(2)))
     if pid is not None:
         yield pid, stack
 
 
-def clean(frame):
-    frame = re.sub(r"\s*\(/[^)]*\)$", "", frame)  # the dso
-    frame = re.sub(r"\+0x[0-9a-f]+$", "", frame)
-    frame = re.sub(r"\[OptimizedTier1\]|\[Optimized\]|\[QuickJitted\]|\[Tier0\]|\[Tier1\]|\[PreJIT\]|\[OSR\]", "", frame)
-    return re.sub(r"\(.*\)$", "", frame).strip() or "?"
+MANAGED = re.compile(r"\[(?P<assembly>[^\]]+)\] ?(?P<method>[\w.`<>$|,+=-]+::[\w.`<>$|+=-]+)")
 
 
-def area(frame):
-    """The library a managed frame belongs to (its namespace's first two parts), for the inclusive-by-area list."""
-    name = clean(frame)
-    if "::" in name or "!" in name or "[" in name or name == "?" or "." not in name:
-        return None
-    parts = name.split(".")
-    return ".".join(parts[:2]) if parts[0] in ("MasStack", "Microsoft", "System", "OpenTelemetry", "MassTransit", "Npgsql") else parts[0]
+def label(symbol, dso):
+    """A frame's name and its library: `Type::Method` and its assembly for JIT-compiled code (from the perf map), the
+    function and its binary for native code, the binary alone where it has no symbols (the runtime's GC and stubs)."""
+    if dso.startswith("/tmp/perf-"):
+        for match in MANAGED.finditer(symbol):  # the last [assembly] Type::Method is the method itself, not a parameter
+            found = match
+        if "found" in locals():
+            return found.group("method"), found.group("assembly")
+        return symbol[:80], "managed"
+    library = os.path.basename(dso)
+    if library == "[kernel.kallsyms]":
+        return "kernel: " + symbol.split("+")[0], "kernel"
+    return (library if symbol == "[unknown]" else f"{library}: {symbol.split('+')[0]}"), library
+
+
+GENERIC = {"libc.so.6", "libcoreclr.so", "System.Private.CoreLib", "System.Private.CoreLib.dll", "kernel", "managed",
+           "libstdc++.so.6", "libm.so.6", "ld-linux-x86-64.so.2"}
+
+
+def group_from_map(pid):
+    """The suite's part a .NET process runs, from the assembly of its Main in its perf map (when no pid list was kept)."""
+    try:
+        with open(f"/tmp/perf-{pid}.map", errors="replace") as f:
+            for line in f:
+                if "Program::<Main>$" in line or "::Main(" in line:
+                    assembly = re.search(r"\[([^\]]+)\] Program", line) or re.search(r"\[([^\]]+)\]", line)
+                    if assembly:
+                        return group_of([assembly.group(1)])
+    except OSError:
+        pass
+    return None
+
+
+def analyze(data, pids, process, top):
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "pid,ip,sym,dso"], capture_output=True, text=True).stdout
+    self_frames, self_libraries, inclusive_libraries, per_group, suite_libraries = (collections.Counter() for _ in range(5))
+    total = 0
+    for pid, stack in frames(script.splitlines()):
+        if not stack:
+            continue
+        group = pids.get(pid)
+        if group is None:
+            group = pids[pid] = group_from_map(pid) or {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis",
+                                                       "dcp": "orchestrator (dcp)"}.get(os.path.basename(stack[-1][1]) if stack else "", "")
+            if not group:
+                group = pids[pid] = next((g for s, d in stack for g in [{"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis"}.get(os.path.basename(d))] if g), "other")
+        if group == "other" or (process and group != process):
+            continue
+        total += 1
+        per_group[group] += 1
+        name, library = label(*stack[0])
+        self_frames[f"{group}: {name}"] += 1
+        self_libraries[f"{group}: {library}"] += 1
+        libraries = {label(*frame)[1] for frame in stack}
+        for library in libraries:
+            inclusive_libraries[f"{group}: {library}"] += 1
+            if library not in GENERIC:
+                suite_libraries[library] += 1
+
+    def show(title, counter, n):
+        print(f"\n{title}\n| frame | % of samples |\n|---|---|")
+        for name, count in counter.most_common(n):
+            print(f"| {name} | {100 * count / max(1, total):.1f} % |")
+
+    print(f"{total} samples of the suite's processes")
+    show("Samples per process", per_group, 30)
+    show("Top frames, self", self_frames, top)
+    show("Libraries, self (where the samples landed)", self_libraries, top)
+    show("Libraries, inclusive (on the stack of the samples)", inclusive_libraries, top)
+    show("Libraries, inclusive, whole suite (threads, runtime and kernel left out)", suite_libraries, top)
 
 
 def main():
@@ -73,20 +133,26 @@ def main():
     parser.add_argument("--sales", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--process", help="only this row of cpu_per_sale's table (e.g. Signup)")
     parser.add_argument("--idle", type=float, default=0, help="profile this many seconds of idling instead of sales")
     parser.add_argument("--frequency", type=int, default=499)
+    parser.add_argument("--analyze", help="only read an earlier profile's folder again (its perf.data and pids.json)")
     args = parser.parse_args()
+    if args.analyze:
+        with open(os.path.join(args.analyze, "pids.json")) if os.path.exists(os.path.join(args.analyze, "pids.json")) else open(os.devnull) as f:
+            pids = {int(k): v for k, v in (json.load(f) if f.name != os.devnull else {}).items()}
+        analyze(os.path.join(args.analyze, "perf.data"), pids, args.process, args.top)
+        return
 
     os.environ["DOTNET_PerfMapEnabled"] = "1"
     os.environ["DOTNET_EnableWriteXorExecute"] = "0"  # else JIT code sits in memfd mappings perf does not match with the map
-    os.environ["DOTNET_ReadyToRun"] = "0"  # precompiled framework code has no map entries: JIT it all, so every frame is named
     since = uptime_ticks()
     work = tempfile.mkdtemp(prefix="masstack-profile-")
     data = os.path.join(work, "perf.data")
     with start_suite():
         post_sale_and_wait(timeout=180, retry_unavailable_for=180)
-        completion_ms(post_sales(50, args.clients)[0])
+        completion_ms(post_sales(args.warmup, args.clients)[0])  # JIT and tiering done before the recording
         time.sleep(10)
         pids = suite_pids(since)
         perf = subprocess.Popen(["perf", "record", "-a", "-g", "-F", str(args.frequency), "-o", data, "--", "sleep", "3600"],
@@ -101,32 +167,10 @@ def main():
             what = f"{len(ids)} sales"
         perf.send_signal(2)
         perf.wait()
-        script = subprocess.run(["perf", "script", "-i", data, "-F", "pid,ip,sym,dso"], capture_output=True, text=True).stdout
-
-    self_count, inclusive, by_area, per_group = collections.Counter(), collections.Counter(), collections.Counter(), collections.Counter()
-    total = 0
-    for pid, stack in frames(script.splitlines()):
-        group = pids.get(pid)
-        if group is None or (args.process and group != args.process):
-            continue
-        total += 1
-        per_group[group] += 1
-        self_count[f"{group}: {clean(stack[0]) if stack else '?'}"] += 1
-        for name in {clean(f) for f in stack}:
-            inclusive[f"{group}: {name}"] += 1
-        for name in {a for a in (area(f) for f in stack) if a}:
-            by_area[f"{group}: {name}"] += 1
-
-    def show(title, counter, n):
-        print(f"\n{title}\n| frame | % of samples |\n|---|---|")
-        for name, count in counter.most_common(n):
-            print(f"| {name} | {100 * count / max(1, total):.1f} % |")
-
-    print(f"{total} samples of the suite's processes at {args.frequency} Hz over {what}")
-    show("Samples per process", per_group, 30)
-    show("Top frames, self", self_count, args.top)
-    show("Top managed frames, inclusive", collections.Counter({k: v for k, v in inclusive.items() if area(k.split(": ", 1)[1])}), args.top)
-    show("Libraries on the stack, inclusive", by_area, args.top)
+        with open(os.path.join(work, "pids.json"), "w") as f:
+            json.dump(pids, f)
+        print(f"Profile of {what} in {work} (read it again with --analyze {work})")
+        analyze(data, pids, args.process, args.top)  # while the suite runs: its processes' perf maps are complete
 
 
 if __name__ == "__main__":
