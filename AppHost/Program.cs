@@ -52,9 +52,9 @@ builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gateway, launchProfi
 
 // Metrics every 5 s instead of the development default of every second: collecting and exporting every instrument of
 // every process each second was a standing share of the idle suite's CPU, and the dashboard's charts do not need it.
-// The runtime's diagnostic switches given to the AppHost (bench/profile_sale.py sets DOTNET_PerfMapEnabled and friends)
-// reach every project too; the orchestrator does not pass the AppHost's environment on.
-string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun"];
+// The runtime switches given to the AppHost reach every project too (the orchestrator does not pass the AppHost's
+// environment on): bench/profile_sale.py sets DOTNET_PerfMapEnabled, an experiment may try the JIT's tiering settings.
+string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation"];
 foreach (var project in builder.Resources.OfType<ProjectResource>())
 {
     var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "5000");
