@@ -1,5 +1,5 @@
 """Running the suite for a benchmark and talking to its gateway: shared by the scripts in bench/."""
-import contextlib, json, os, signal, subprocess, tempfile, time, urllib.request, urllib.error
+import contextlib, json, os, signal, socket, subprocess, tempfile, time, urllib.request, urllib.error
 
 from sales import new_sale
 
@@ -46,9 +46,18 @@ def post_sale_and_wait(timeout=30, retry_unavailable_for=0):
     return time.monotonic() - started
 
 
+def gateway_port_free():
+    with socket.socket() as probe:
+        return probe.connect_ex(("localhost", 8080)) != 0
+
+
 @contextlib.contextmanager
 def start_suite(*apphost_args):
-    """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder (given to the block), until the block ends."""
+    """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder (given to the block), until the block ends.
+    It starts only once no gateway answers on 8080, and returns only once its own gateway has gone: the orchestrator
+    stops the services after the AppHost exits, and a script that started meanwhile took the old suite's gateway for its
+    own (its first sale, accepted by a suite on its way down, never completed)."""
+    wait_for(gateway_port_free, 180, poll=0.5)
     data_dir = tempfile.mkdtemp(prefix="masstack-bench-", dir="/var/tmp")
     os.chmod(data_dir, 0o755)
     log = open(os.path.join(data_dir, "apphost.log"), "w")
@@ -62,3 +71,4 @@ def start_suite(*apphost_args):
     finally:
         os.killpg(apphost.pid, signal.SIGTERM)
         apphost.wait(timeout=60)
+        wait_for(gateway_port_free, 180, poll=0.5)
