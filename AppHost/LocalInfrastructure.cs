@@ -109,7 +109,7 @@ public static class LocalInfrastructure
             "-p", Invariant(port),
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=", // TCP only: no socket file to collide with another cluster's
-            "-c", "max_connections=300",      // seven services, each with its pool, plus their second instances
+            "-c", "max_connections=800",      // every instance's pool (Database:MaxPoolSize, 50) and the tests' own connections
         ];
 
         var healthCheck = $"{ResourceNames.Postgres}-local-check";

@@ -24,6 +24,14 @@ public static class ResourceNames
 
     public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
 
+    /// <summary>Configuration of the AppHost: how many instances of each service run (an int, default 1).</summary>
+    public const string ReplicasKey = "MasStack:Replicas";
+
+    /// <summary>The resource name of instance <paramref name="index"/> (from 0) of a service: <c>signup</c>, <c>signup-2</c>, …</summary>
+    public static string Replica(string service, int index) => index == 0 ? service : $"{service}-{index + 1}";
+
+    public static IEnumerable<string> Replicas(string service, int count) => Enumerable.Range(0, count).Select(index => Replica(service, index));
+
     /// <summary>The connection name, and the database name, of a service's own database.</summary>
     public static string Database(string service) => service + "db";
 }

@@ -47,18 +47,18 @@ def post_sale_and_wait(timeout=30, retry_unavailable_for=0):
 
 
 @contextlib.contextmanager
-def start_suite():
-    """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder, until the block ends."""
+def start_suite(*apphost_args):
+    """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder (given to the block), until the block ends."""
     data_dir = tempfile.mkdtemp(prefix="masstack-bench-", dir="/var/tmp")
     os.chmod(data_dir, 0o755)
     log = open(os.path.join(data_dir, "apphost.log"), "w")
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
-         f"--MasStack:DataDir={data_dir}"],
+         f"--MasStack:DataDir={data_dir}", *apphost_args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
-        yield
+        yield data_dir
     finally:
         os.killpg(apphost.pid, signal.SIGTERM)
         apphost.wait(timeout=60)

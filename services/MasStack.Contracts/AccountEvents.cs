@@ -7,4 +7,5 @@ public sealed record AccountOpened(
     AccountStatus Status,
     PaymentType PaymentType,
     string BundleCode,
-    DateTimeOffset OpenedAt) : IIntegrationEvent;
+    DateTimeOffset OpenedAt,
+    long Version = 0) : IIntegrationEvent;

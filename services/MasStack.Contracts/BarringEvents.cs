@@ -12,4 +12,5 @@ public sealed record SubscriptionBarringChanged(
     bool Barred,
     IReadOnlyList<string> ActiveBarrings,
     string? Reason,
-    DateTimeOffset ChangedAt) : IIntegrationEvent;
+    DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;

@@ -30,7 +30,39 @@ public sealed record CatalogueBundle(
     IReadOnlyList<BundleSlot> Slots,
     int CommitmentMonths,
     Money EarlyTerminationFee,
-    string TermsVersion);
+    string TermsVersion)
+{
+    /// <summary>The slot for lines of <paramref name="type"/>, or null when the bundle holds none.</summary>
+    public BundleSlot? SlotFor(SubscriptionType type) => Slots.FirstOrDefault(s => s.Type == type);
+
+    /// <summary>Whether the bundle offers <paramref name="productCode"/> on its lines of <paramref name="type"/>.</summary>
+    public bool Offers(SubscriptionType type, string productCode) => SlotFor(type)?.Products.Contains(productCode) == true;
+
+    /// <summary>
+    /// The one rule of a bundle's composition, for Signup (a sale, a line added) and Account (a change of bundle): each
+    /// type of line that does not fit — no slot for it, more lines than its slot holds, or, when <paramref name="minimums"/>,
+    /// fewer than it needs. The bundle's slots in their order, then the types it has no slot for.
+    /// </summary>
+    public IReadOnlyList<SlotMisfit> Misfits(IEnumerable<SubscriptionType> lines, bool minimums)
+    {
+        var counts = lines.GroupBy(type => type).ToDictionary(g => g.Key, g => g.Count());
+        var misfits = new List<SlotMisfit>();
+        foreach (var slot in Slots)
+        {
+            var count = counts.GetValueOrDefault(slot.Type);
+            if (count > slot.MaxLines) misfits.Add(new(slot.Type, SlotFit.TooMany, count, slot));
+            else if (minimums && count < slot.MinLines) misfits.Add(new(slot.Type, SlotFit.TooFew, count, slot));
+        }
+        foreach (var (type, count) in counts.Where(c => SlotFor(c.Key) is null).OrderBy(c => c.Key))
+            misfits.Add(new(type, SlotFit.NoSlot, count, null));
+        return misfits;
+    }
+}
+
+public enum SlotFit { NoSlot, TooMany, TooFew }
+
+/// <summary>How the <paramref name="Lines"/> lines of one type do not fit a bundle (<paramref name="Slot"/>: null for no slot).</summary>
+public sealed record SlotMisfit(SubscriptionType Type, SlotFit Fit, int Lines, BundleSlot? Slot);
 
 public sealed record CatalogueService(string Code, string Name, IReadOnlyList<SubscriptionType> AppliesTo, Money MonthlyFee, bool OnByDefault);
 

@@ -6,4 +6,5 @@ public sealed record UserRegistered(
     string DocumentType,
     string DocumentNumber,
     string Email,
-    DateTimeOffset RegisteredAt) : IIntegrationEvent;
+    DateTimeOffset RegisteredAt,
+    long Version = 0) : IIntegrationEvent;

@@ -20,7 +20,8 @@ public sealed record SalePaymentRegistered(
 /// </summary>
 public sealed record PortabilityChanged(
     long SubscriptionId, long SignupId, string Number, string DonorOperator, string State, string? Reason,
-    DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd, DateTimeOffset ChangedAt) : IIntegrationEvent;
+    DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd, DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;
 
 /// <summary>
 /// A failed sale is to be undone: Customer removes the user when <see cref="RemoveUser"/> (created only for this sale),

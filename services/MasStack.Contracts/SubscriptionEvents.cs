@@ -9,7 +9,8 @@ public sealed record SubscriptionCreated(
     string? Number,
     string ProductCode,
     SubscriptionStatus Status,
-    DateTimeOffset CreatedAt) : IIntegrationEvent;
+    DateTimeOffset CreatedAt,
+    long Version = 0) : IIntegrationEvent;
 
 /// <summary>A line moved from one state to another (activated, ported, barred, cancelled, …); the reason when there is one.</summary>
 public sealed record SubscriptionStatusChanged(
@@ -19,4 +20,5 @@ public sealed record SubscriptionStatusChanged(
     SubscriptionStatus From,
     SubscriptionStatus To,
     string? Reason,
-    DateTimeOffset ChangedAt) : IIntegrationEvent;
+    DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;

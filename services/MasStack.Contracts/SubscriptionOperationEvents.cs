@@ -19,7 +19,8 @@ public sealed record SimReplaced(
     string Reason,
     string IdentityCheck,
     DateTimeOffset ReplacedAt,
-    DateTimeOffset HoldUntil) : IIntegrationEvent;
+    DateTimeOffset HoldUntil,
+    long Version = 0) : IIntegrationEvent;
 
 /// <summary>An in-flight line was cancelled: its number and SIM go back to stock (Signup), its portability request is dropped.</summary>
 public sealed record SubscriptionCancelled(
@@ -31,7 +32,8 @@ public sealed record SubscriptionCancelled(
     string? Number,
     string? Iccid,
     int MotiveId,
-    DateTimeOffset CancelledAt) : IIntegrationEvent;
+    DateTimeOffset CancelledAt,
+    long Version = 0) : IIntegrationEvent;
 
 /// <summary>The tariff of a line changed from <see cref="FromProductCode"/> to <see cref="ToProductCode"/> (Billing prorates from <see cref="ChangedAt"/>).</summary>
 public sealed record SubscriptionProductChanged(
@@ -40,7 +42,8 @@ public sealed record SubscriptionProductChanged(
     long UserId,
     string FromProductCode,
     string ToProductCode,
-    DateTimeOffset ChangedAt) : IIntegrationEvent;
+    DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;
 
 /// <summary>A value-added service of a line was switched on or off.</summary>
 public sealed record SubscriptionServiceChanged(
@@ -49,7 +52,8 @@ public sealed record SubscriptionServiceChanged(
     long UserId,
     string ServiceCode,
     bool Enabled,
-    DateTimeOffset ChangedAt) : IIntegrationEvent;
+    DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;
 
 public enum OfferKind { Bonus, Promotion }
 
@@ -63,7 +67,8 @@ public sealed record SubscriptionOfferAdded(
     string Code,
     DateOnly StartDate,
     DateOnly EndDate,
-    DateTimeOffset AddedAt) : IIntegrationEvent;
+    DateTimeOffset AddedAt,
+    long Version = 0) : IIntegrationEvent;
 
 public sealed record SubscriptionOfferRemoved(
     long OfferId,
@@ -72,7 +77,8 @@ public sealed record SubscriptionOfferRemoved(
     long AccountId,
     long UserId,
     string Code,
-    DateTimeOffset RemovedAt) : IIntegrationEvent;
+    DateTimeOffset RemovedAt,
+    long Version = 0) : IIntegrationEvent;
 
 public enum WorkOrderStatus { Pending, Completed, Failed }
 

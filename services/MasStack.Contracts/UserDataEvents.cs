@@ -7,7 +7,8 @@ public sealed record UserUpdated(
     string Email,
     string ChangedBy,
     string? Reason,
-    DateTimeOffset UpdatedAt) : IIntegrationEvent;
+    DateTimeOffset UpdatedAt,
+    long Version = 0) : IIntegrationEvent;
 
 /// <summary>The login email of a user's Agile TV line changed (Customer keeps it; Subscription shows it on the line).</summary>
 public sealed record AgileTvEmailChanged(
@@ -15,4 +16,5 @@ public sealed record AgileTvEmailChanged(
     long AccountId,
     long UserId,
     string Email,
-    DateTimeOffset ChangedAt) : IIntegrationEvent;
+    DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;

@@ -6,6 +6,7 @@ using MasStack.Platform.Ids;
 using MasStack.Platform.Messaging;
 using MasStack.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -26,14 +27,21 @@ public static class PlatformExtensions
         builder.AddServiceDefaults();
         builder.Services.AddSingleton(service);
 
-        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName));
+        // A bounded pool per instance (Database:MaxPoolSize, default 50, not Npgsql's 100): every instance of every service
+        // shares one server's max_connections. Not much less: a service's consumers hold connections while they wait on
+        // row locks, and with 20 a burst of 200 sales starved its requests of connections for tens of seconds.
+        var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", 50);
+        builder.AddNpgsqlDataSource(ResourceNames.Database(serviceName),
+            configureDataSourceBuilder: dataSource => dataSource.ConnectionStringBuilder.MaxPoolSize = maxPoolSize);
         builder.AddRedisClient(ResourceNames.Redis);
 
         // Hosted services start in registration order: schema first, then the id lease, then the bus.
         builder.Services.AddHostedService<SchemaMigrator>();
+        builder.Services.AddSingleton(new IdLeaseOptions());
         builder.Services.AddSingleton<IdGenerator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IdGenerator>());
         builder.Services.AddScoped<UnitOfWork>();
+        builder.Services.AddSingleton<AfterCommitActions>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddMessaging(service);
 
@@ -47,8 +55,10 @@ public static class PlatformExtensions
     public static WebApplication UsePlatform(this WebApplication app)
     {
         app.UseServiceDefaults();
+        app.UseDatabaseFailureHandling();
         app.UseIdempotencyKeys();
         app.MapOpenApi();
+        app.MapParkedMessagesApi(app.Services.GetRequiredService<ServiceIdentity>());
         return app;
     }
 }

@@ -28,9 +28,11 @@ public class CompensationTests(SuiteFixture suite)
             s => (string)s!["status"]! != "pending", "the sale to end");
         Assert.Equal("failed", (string)failed!["status"]!);
         Assert.Contains("email", (string)failed["failureReason"]!);
+        await suite.WaitForCompensationAsync(signupId);
 
         // Then the account is gone, the lines are cancelled, and the number and SIM are back in stock
         var accountId = (long)accepted["accountId"]!;
+        // (read through the gateway, whose answers may come from a cache invalidated just after the commit)
         await Eventually.Until(() => _gateway.GetAsync($"/api/v1/accounts/{accountId}"), r => r.StatusCode == HttpStatusCode.NotFound, "the account to be removed");
         foreach (var line in accepted["subscriptions"]!.AsArray())
             await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/subscriptions/{(long)line!["subscriptionId"]!}")!,
@@ -58,7 +60,13 @@ public class CompensationTests(SuiteFixture suite)
         var signupId = (long)(await response.Content.ReadFromJsonAsync<JsonObject>())!["signupId"]!;
         await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/signups/{signupId}")!,
             s => (string)s!["status"]! == "failed", "the sale to fail");
+        await suite.WaitForCompensationAsync(signupId);
 
+        // Once the failed sale has been undone everywhere, the first sale's user and account are still there
+        await using var customerDb = await suite.OpenDatabaseAsync(ResourceNames.Customer);
+        Assert.Equal(1, await customerDb.ExecuteScalarAsync<long>("SELECT count(*) FROM users WHERE id = @UserId", new { first.UserId }));
+        await using var accountDb = await suite.OpenDatabaseAsync(ResourceNames.Account);
+        Assert.Equal(1, await accountDb.ExecuteScalarAsync<long>("SELECT count(*) FROM accounts WHERE id = @AccountId", new { first.AccountId }));
         Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync($"/api/v1/users/{first.UserId}/tree")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _gateway.GetAsync($"/api/v1/accounts/{first.AccountId}")).StatusCode);
     }

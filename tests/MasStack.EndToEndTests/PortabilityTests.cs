@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
 using Dapper;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
@@ -65,6 +66,68 @@ public class PortabilityTests(SuiteFixture suite)
             new { subscriptionId });
         Assert.Equal(["donor-validation", "accepted", "scheduled", "ported"], announced);
     }
+
+    [Fact]
+    public async Task A_cancelled_port_is_sent_to_the_clearing_house_until_it_answers()
+    {
+        // Given a port the donor is still validating (the stand-in holds +34 699 999 992 there), and a clearing house
+        // that refuses cancellations for now
+        var (signupId, subscriptionId, _) = await PortAsync(PortedSale("699999992"));
+        await PortabilityOfAsync(signupId, "donor-validation");
+        using var clearingHouse = suite.App.CreateHttpClient(ResourceNames.ClearingHouse);
+        (await clearingHouse.PutAsJsonAsync("/admin/behaviour", new { refuseCancellations = true })).EnsureSuccessStatusCode();
+        var refusedBefore = await RefusedCancellationsAsync(clearingHouse);
+        try
+        {
+            // When the customer cancels the line
+            var cancelled = await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{subscriptionId}/cancellation", new { motiveId = 1 });
+            Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+
+            // Then the cancellation is ours at once, and sent again and again while the clearing house refuses it
+            await PortabilityOfAsync(signupId, "cancelled");
+            await Eventually.Until(() => RefusedCancellationsAsync(clearingHouse), refused => refused >= refusedBefore + 2,
+                "the refused cancellation to be sent again");
+            Assert.Equal("donor-validation", await ClearingHouseStateAsync(clearingHouse, subscriptionId));
+        }
+        finally
+        {
+            (await clearingHouse.PutAsJsonAsync("/admin/behaviour", new { refuseCancellations = false })).EnsureSuccessStatusCode();
+        }
+
+        // And once the clearing house answers, the port is cancelled there too, and the answer recorded
+        await Eventually.Until(() => ClearingHouseStateAsync(clearingHouse, subscriptionId), state => state == "cancelled",
+            "the clearing house to cancel the port");
+        await using var signupDb = await suite.OpenDatabaseAsync(ResourceNames.Signup);
+        await Eventually.Until(
+            () => signupDb.ExecuteScalarAsync<bool>(
+                "SELECT cancellation_confirmed_at IS NOT NULL FROM portability_requests WHERE subscription_id = @subscriptionId", new { subscriptionId }),
+            confirmed => confirmed, "the clearing house's answer to be recorded");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_line_whose_port_is_scheduled_is_a_409_that_changes_nothing()
+    {
+        // Given a port whose window is scheduled (the stand-in holds +34 699 999 993 there)
+        var (signupId, subscriptionId, _) = await PortAsync(PortedSale("699999993"));
+        await PortabilityOfAsync(signupId, "scheduled");
+        await Eventually.Until(() => _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/subscriptions/{subscriptionId}")!,
+            s => (string?)s!["portability"]?["state"] == "scheduled", "the port to be scheduled", TimeSpan.FromSeconds(60));
+
+        // When the customer asks to cancel the line
+        var refused = await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{subscriptionId}/cancellation", new { motiveId = 1 });
+
+        // Then it is refused, and the line still waits for its port
+        await refused.AssertProblemAsync(HttpStatusCode.Conflict);
+        var line = await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/subscriptions/{subscriptionId}");
+        Assert.Equal("pending-portability", (string)line!["status"]!);
+        Assert.Equal("scheduled", (string)line["portability"]!["state"]!);
+    }
+
+    private static async Task<int> RefusedCancellationsAsync(HttpClient clearingHouse) =>
+        (int)(await clearingHouse.GetFromJsonAsync<JsonObject>("/admin/behaviour"))!["refusedCancellations"]!;
+
+    private static async Task<string?> ClearingHouseStateAsync(HttpClient clearingHouse, long subscriptionId) =>
+        (string?)(await clearingHouse.GetFromJsonAsync<JsonObject>($"/portability-requests/{subscriptionId}"))!["state"];
 
     [Fact]
     public async Task A_port_the_donor_refuses_says_why_cancels_the_line_and_returns_the_sim()

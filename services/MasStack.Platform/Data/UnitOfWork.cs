@@ -14,12 +14,14 @@ namespace MasStack.Platform.Data;
 /// neither. Handlers never commit: the endpoint filter or the inbox consumer does, and only on success —
 /// a refused request changes nothing.
 /// </summary>
-public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxSignal) : IAsyncDisposable
+public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxSignal, AfterCommitActions afterCommitActions) : IAsyncDisposable
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
     private bool _published;
     private readonly List<Func<Task>> _afterCommit = [];
+    private (bool Published, int AfterCommit)? _savepoint;
+    private const string SavepointName = "refusable";
 
     public async Task<int> ExecuteAsync(string sql, object? param = null)
     {
@@ -63,16 +65,44 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         _published = true;
     }
 
-    /// <summary>Runs once the transaction has committed (cache invalidation, for one), never if it rolls back.</summary>
+    /// <summary>
+    /// Runs once the transaction has committed (cache invalidation, for one), never if it rolls back. A failure does
+    /// not fail the commit: the action is retried in the background (<see cref="AfterCommitActions"/>), so it must be
+    /// safe to repeat.
+    /// </summary>
     public void AfterCommit(Func<Task> action) => _afterCommit.Add(action);
 
+    /// <summary>
+    /// Marks the point <see cref="RollbackToSavepointAsync"/> returns to: what was done before it is kept, what comes
+    /// after (statements, events, actions after commit) is undone. One mark per unit of work.
+    /// </summary>
+    public async Task SavepointAsync()
+    {
+        var (_, transaction) = await BeginAsync();
+        await transaction.SaveAsync(SavepointName);
+        _savepoint = (_published, _afterCommit.Count);
+    }
+
+    public async Task RollbackToSavepointAsync()
+    {
+        if (_savepoint is not { } mark || _transaction is null) throw new InvalidOperationException("No savepoint to roll back to.");
+        await _transaction.RollbackAsync(SavepointName);
+        _published = mark.Published;
+        _afterCommit.RemoveRange(mark.AfterCommit, _afterCommit.Count - mark.AfterCommit);
+    }
+
+    /// <summary>
+    /// Commits. The cancellation token is honoured only until the commit is sent: once sent, a caller that went away
+    /// (a client that disconnected) must not leave the outcome unknown to us and the actions after it undone.
+    /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         if (_transaction is null) return;
-        await _transaction.CommitAsync(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _transaction.CommitAsync(CancellationToken.None);
         await DisposeAsync();
         if (_published) outboxSignal.Notify();
-        foreach (var action in _afterCommit) await action();
+        foreach (var action in _afterCommit) await afterCommitActions.RunAsync(action);
         _afterCommit.Clear();
     }
 
@@ -82,6 +112,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         if (_connection is not null) await _connection.DisposeAsync();
         _transaction = null;
         _connection = null;
+        _savepoint = null;
     }
 
     private async Task<(NpgsqlConnection, NpgsqlTransaction)> BeginAsync()

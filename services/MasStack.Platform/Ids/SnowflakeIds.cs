@@ -14,13 +14,14 @@ public sealed class SnowflakeIds
 
     private const int TimestampShift = WorkerBits + SequenceBits;
     private const long MaxSequence = (1L << SequenceBits) - 1;
-    private const long MaxTimestamp = (1L << 41) - 1;
+    public const long MaxTimestamp = (1L << 41) - 1;
 
     private readonly long _workerId;
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
     private long _lastMs = long.MinValue;
     private long _sequence;
+    private bool _closed;
 
     public SnowflakeIds(int workerId, TimeProvider clock)
     {
@@ -31,10 +32,54 @@ public sealed class SnowflakeIds
         _clock = clock;
     }
 
-    public long Next()
+    /// <summary>The timestamp (milliseconds since <see cref="Epoch"/>) of the last id minted, or the one to continue after.</summary>
+    public long LastTimestamp
+    {
+        get { lock (_gate) return _lastMs; }
+    }
+
+    /// <summary>
+    /// The next id will have a timestamp above <paramref name="timestamp"/> (milliseconds since <see cref="Epoch"/>):
+    /// what an earlier holder of this worker number may have used. State already past it is kept.
+    /// </summary>
+    public void ContinueAfter(long timestamp)
     {
         lock (_gate)
         {
+            if (timestamp < _lastMs) return;
+            _lastMs = timestamp;
+            _sequence = MaxSequence;
+        }
+    }
+
+    /// <summary>Mints no more ids from now on; returns the timestamp of the last one (see <see cref="LastTimestamp"/>).</summary>
+    public long Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            return _lastMs;
+        }
+    }
+
+    public long Next() => TryNext(MaxTimestamp, out var id)
+        ? id
+        : throw new InvalidOperationException($"Clock is outside the id range starting at {Epoch:O}.");
+
+    /// <summary>
+    /// Mints the next id unless its timestamp would pass <paramref name="ceiling"/> (milliseconds since <see cref="Epoch"/>):
+    /// then nothing changes and the answer is false.
+    /// </summary>
+    public bool TryNext(long ceiling, out long id)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                id = 0;
+                return false;
+            }
+
             var ms = ReadClock();
             long sequence = 0;
             if (ms <= _lastMs)
@@ -61,14 +106,16 @@ public sealed class SnowflakeIds
                 }
             }
 
-            if (ms is < 0 or > MaxTimestamp)
+            if (ms < 0 || ms > Math.Min(ceiling, MaxTimestamp))
             {
-                throw new InvalidOperationException($"Clock is outside the id range starting at {Epoch:O}.");
+                id = 0;
+                return false;
             }
 
             _lastMs = ms;
             _sequence = sequence;
-            return (ms << TimestampShift) | (_workerId << SequenceBits) | sequence;
+            id = (ms << TimestampShift) | (_workerId << SequenceBits) | sequence;
+            return true;
         }
     }
 
@@ -78,12 +125,15 @@ public sealed class SnowflakeIds
         return Epoch.AddMilliseconds(id >> TimestampShift);
     }
 
+    /// <summary>Milliseconds since <see cref="Epoch"/> on <paramref name="clock"/>.</summary>
+    public static long TimestampNow(TimeProvider clock) =>
+        clock.GetUtcNow().ToUnixTimeMilliseconds() - Epoch.ToUnixTimeMilliseconds();
+
     public static int WorkerOf(long id)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         return (int)((id >> SequenceBits) & (MaxWorkers - 1));
     }
 
-    private long ReadClock() =>
-        _clock.GetUtcNow().ToUnixTimeMilliseconds() - Epoch.ToUnixTimeMilliseconds();
+    private long ReadClock() => TimestampNow(_clock);
 }

@@ -9,7 +9,9 @@ namespace MasStack.Platform.Messaging;
 /// An idempotent consumer: the message id is recorded in the inbox in the same transaction as the effect,
 /// so a redelivered message (after a crash, a lost acknowledgement, or an outbox row relayed twice) has no
 /// second effect. MassTransit acknowledges only after <see cref="Consume"/> returns, i.e. after commit; an
-/// exception rolls everything back and hands the message to the retry policy, then the error queue.
+/// exception rolls everything back and hands the message to the retries and delayed redeliveries
+/// (<see cref="RedeliveryOptions"/>), then the error queue. Inbox rows carry the consumer's
+/// <see cref="ConsumerNameAttribute"/> name, which every subclass declares.
 /// </summary>
 public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> where T : class
 {
@@ -24,7 +26,7 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
             ON CONFLICT (consumer, message_id) DO UPDATE SET deliveries = inbox_messages.deliveries + 1
             RETURNING deliveries
             """,
-            new { Consumer = GetType().Name, MessageId = messageId }) == 1;
+            new { Consumer = ServiceConsumers.NameOf(GetType()), MessageId = messageId }) == 1;
         if (first) await Handle(context.Message, unitOfWork, context.CancellationToken);
         await unitOfWork.CommitAsync(context.CancellationToken);
     }

@@ -20,11 +20,4 @@ public sealed record OutboxMessage(long Id, Guid MessageId, string MessageType, 
 
     public Dictionary<string, string> DeserializeHeaders() =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(Headers) ?? [];
-
-    /// <summary>Exponential backoff with jitter, capped: a failed row is retried, never parked for good.</summary>
-    public static TimeSpan Backoff(int attempts, double jitter)
-    {
-        var seconds = Math.Min(30, 0.25 * Math.Pow(2, Math.Min(attempts, 10)));
-        return TimeSpan.FromSeconds(seconds * (0.75 + 0.5 * jitter));
-    }
 }

@@ -1,93 +1,78 @@
 using System.Diagnostics;
 using Dapper;
 using MassTransit;
+using MasStack.Platform.Workers;
 using MasStack.ServiceDefaults;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace MasStack.Platform.Messaging;
 
 /// <summary>
-/// Moves committed outbox rows to RabbitMQ. Rows are claimed with <c>FOR UPDATE SKIP LOCKED</c> (any number
-/// of instances can relay side by side), published as persistent messages with publisher confirms a window
-/// at a time (all confirms of a window awaited together, not one round trip per message), and marked
-/// published in the same transaction that claimed them. A row that fails is retried later with backoff; a
-/// crash between publish and commit publishes the row again, which the subscribers' inbox absorbs.
+/// Moves committed outbox rows to RabbitMQ. A window of due rows is claimed in one statement (<c>FOR UPDATE SKIP
+/// LOCKED</c>, any number of instances side by side) that leases them by moving their <c>next_attempt_at</c> past the
+/// publish timeout, and commits at once: no transaction or row lock is held while the broker is called. The window is
+/// published as persistent messages with publisher confirms (all confirms awaited together), then each row is marked
+/// published, or rescheduled by <see cref="Backoff"/>. A crash before that record leaves the lease to expire and the
+/// rows to be published again, which the subscribers' inbox absorbs.
 /// </summary>
-public sealed class OutboxRelay(
-    NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, ILogger<OutboxRelay> logger) : BackgroundService
+public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSignal signal, ILogger<OutboxRelay> logger)
+    : ClaimingWorker<OutboxMessage>(logger, signal)
 {
     public const int WindowSize = 100;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Lease = PublishTimeout * 3;
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
+    private DateTimeOffset _nextSweep = DateTimeOffset.UtcNow;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var nextSweep = DateTimeOffset.UtcNow;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var relayed = 0;
-            try
-            {
-                relayed = await RelayWindowAsync(stoppingToken);
-                if (DateTimeOffset.UtcNow >= nextSweep)
-                {
-                    await SweepAsync(stoppingToken);
-                    nextSweep = DateTimeOffset.UtcNow + SweepInterval;
-                }
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Outbox relay pass failed; retrying");
-            }
-            if (relayed < WindowSize)
-            {
-                try { await signal.WaitAsync(PollInterval, stoppingToken); }
-                catch (OperationCanceledException) { return; }
-            }
-        }
-    }
+    protected override string Name => "outbox relay window";
 
-    private async Task<int> RelayWindowAsync(CancellationToken ct)
+    protected override int BatchSize => WindowSize;
+
+    protected override async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(int batchSize, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var window = (await connection.QueryAsync<OutboxMessage>(
+        if (DateTimeOffset.UtcNow >= _nextSweep)
+        {
+            await SweepAsync(connection);
+            _nextSweep = DateTimeOffset.UtcNow + SweepInterval;
+        }
+        var window = await connection.QueryAsync<OutboxMessage>(
             """
-            SELECT id, message_id AS MessageId, message_type AS MessageType, body::text AS Body, headers::text AS Headers, attempts
-            FROM outbox_messages
-            WHERE published_at IS NULL AND next_attempt_at <= now()
-            ORDER BY id
-            LIMIT @WindowSize
-            FOR UPDATE SKIP LOCKED
-            """, new { WindowSize }, tx)).AsList();
-        if (window.Count == 0) return 0;
+            UPDATE outbox_messages SET next_attempt_at = now() + @Lease
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE published_at IS NULL AND next_attempt_at <= now()
+                ORDER BY id LIMIT @batchSize
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id, message_id AS MessageId, message_type AS MessageType, body::text AS Body, headers::text AS Headers, attempts
+            """, new { Lease, batchSize });
+        return window.OrderBy(m => m.Id).ToList();
+    }
 
+    protected override async Task HandleAsync(IReadOnlyList<OutboxMessage> window, CancellationToken ct)
+    {
         var outcomes = await Task.WhenAll(window.Select(message => PublishAsync(message, ct)));
 
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var published = window.Where((_, i) => outcomes[i] is null).Select(m => m.Id).ToArray();
         await connection.ExecuteAsync(
             "UPDATE outbox_messages SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(@published)",
-            new { published }, tx);
+            new { published });
         for (var i = 0; i < window.Count; i++)
         {
             if (outcomes[i] is not { } error) continue;
             var message = window[i];
             await connection.ExecuteAsync(
                 """
-                UPDATE outbox_messages
-                SET attempts = attempts + 1, next_attempt_at = now() + @Delay, last_error = @Error
-                WHERE id = @Id
+                UPDATE outbox_messages SET attempts = attempts + 1, next_attempt_at = now() + @Delay, last_error = @Error
+                WHERE id = @Id AND published_at IS NULL
                 """,
-                new { message.Id, Delay = OutboxMessage.Backoff(message.Attempts, Random.Shared.NextDouble()), Error = error }, tx);
+                new { message.Id, Delay = Backoff.Jittered(message.Attempts + 1), Error = error });
         }
-        await tx.CommitAsync(ct);
 
         if (published.Length < window.Count)
             logger.LogWarning("Outbox relay published {Published} of {Claimed} events; the rest will be retried", published.Length, window.Count);
-        return window.Count;
     }
 
     /// <summary>Publishes one row; returns null on a confirmed publish, else why it failed.</summary>
@@ -116,14 +101,11 @@ public sealed class OutboxRelay(
     }
 
     /// <summary>Published events, processed message ids and idempotency records are kept for a while, then dropped.</summary>
-    private async Task SweepAsync(CancellationToken ct)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(
+    private static Task SweepAsync(NpgsqlConnection connection) =>
+        connection.ExecuteAsync(
             """
             DELETE FROM outbox_messages WHERE published_at < now() - interval '7 days';
             DELETE FROM inbox_messages WHERE processed_at < now() - interval '7 days';
             DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours';
             """);
-    }
 }

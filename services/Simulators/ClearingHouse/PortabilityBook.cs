@@ -17,6 +17,33 @@ public sealed class ClearingHouseOptions
 
     /// <summary>Numbers the donor holds for another holder: the document does not match.</summary>
     public List<string> RejectNumbers { get; set; } = [];
+
+    /// <summary>Numbers whose request stops moving at a state (e.g. "donor-validation", "scheduled"): a slow donor, a long window.</summary>
+    public Dictionary<string, string> HoldNumbers { get; set; } = [];
+}
+
+/// <summary>What an operator of the stand-in can change at run time: whether cancellations are refused (503).</summary>
+public sealed record ClearingHouseBehaviour(bool RefuseCancellations);
+
+/// <summary>The stand-in's run-time behaviour, and how many cancellations it refused (so a test sees them retried).</summary>
+public sealed class ClearingHouseFaults
+{
+    private volatile ClearingHouseBehaviour _current = new(false);
+    private int _refused;
+
+    public ClearingHouseBehaviour Current => _current;
+
+    public int RefusedCancellations => Volatile.Read(ref _refused);
+
+    public void Set(ClearingHouseBehaviour behaviour) => _current = behaviour;
+
+    /// <summary>Whether this cancellation is refused (counted when it is).</summary>
+    public bool Refuses()
+    {
+        if (!_current.RefuseCancellations) return false;
+        Interlocked.Increment(ref _refused);
+        return true;
+    }
 }
 
 public sealed record PortabilityRequest(string? Number, string? DonorOperator, string? DocumentNumber, string? DonorIccid);
@@ -59,6 +86,23 @@ public sealed class PortabilityBook(IOptions<ClearingHouseOptions> options, Time
 
     private PortabilityStatus StatusOf(long id, Filed filed)
     {
+        var status = MovingStatusOf(id, filed);
+        if (filed.CancelledAt is not null || !options.Value.HoldNumbers.TryGetValue(filed.Request.Number ?? "", out var held)) return status;
+        // A held request shows the held state from when it would reach it on (a scheduled one keeps its window).
+        return Array.IndexOf(Progress, status.State) > Array.IndexOf(Progress, held) ? HeldAt(id, filed, held) : status;
+    }
+
+    private static readonly string[] Progress = ["donor-validation", "accepted", "scheduled", "ported"];
+
+    private PortabilityStatus HeldAt(long id, Filed filed, string held)
+    {
+        var o = options.Value;
+        var windowStart = filed.FiledAt + o.ValidationDelay + o.ScheduleDelay;
+        return held is "donor-validation" ? new(id, held, null, null, null) : new(id, held, null, windowStart, windowStart + o.WindowLength);
+    }
+
+    private PortabilityStatus MovingStatusOf(long id, Filed filed)
+    {
         var o = options.Value;
         if (filed.CancelledAt is not null) return new(id, "cancelled", "Cancelled by the recipient operator.", null, null);
         var now = clock.GetUtcNow();
@@ -92,8 +136,17 @@ public static class PortabilityApi
         api.MapPut("/{id:long}", (long id, PortabilityRequest request, PortabilityBook book) => TypedResults.Ok(book.File(id, request)));
         api.MapGet("/{id:long}", Results<Ok<PortabilityStatus>, NotFound> (long id, PortabilityBook book) =>
             book.Get(id) is { } status ? TypedResults.Ok(status) : TypedResults.NotFound());
-        api.MapPost("/{id:long}/cancellation", Results<Ok<PortabilityStatus>, NotFound> (long id, PortabilityBook book) =>
-            book.Cancel(id) is { } status ? TypedResults.Ok(status) : TypedResults.NotFound());
+        api.MapPost("/{id:long}/cancellation", Results<Ok<PortabilityStatus>, NotFound, ProblemHttpResult> (long id, PortabilityBook book, ClearingHouseFaults faults) =>
+            faults.Refuses() ? TypedResults.Problem("Cancellations are refused for now.", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : book.Cancel(id) is { } status ? TypedResults.Ok(status) : TypedResults.NotFound());
+        var admin = app.MapGroup("/admin");
+        admin.MapGet("/behaviour", (ClearingHouseFaults faults) =>
+            TypedResults.Ok(new { faults.Current.RefuseCancellations, faults.RefusedCancellations }));
+        admin.MapPut("/behaviour", (ClearingHouseBehaviour behaviour, ClearingHouseFaults faults) =>
+        {
+            faults.Set(behaviour);
+            return TypedResults.Ok(behaviour);
+        });
         return app;
     }
 }

@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.Configure<ClearingHouseOptions>(builder.Configuration.GetSection("ClearingHouse"));
 builder.Services.AddSingleton<PortabilityBook>();
+builder.Services.AddSingleton<ClearingHouseFaults>();
 
 var app = builder.Build();
 app.UseServiceDefaults();

@@ -1,7 +1,10 @@
 namespace MasStack.NetworkProvisioning;
 
-/// <summary>How the simulated network behaves: how long it takes to answer, and how often it fails.</summary>
-public sealed record Behaviour(int LatencyMs, double FailureRate);
+/// <summary>
+/// How the simulated network behaves: how long it takes to answer, how often it fails, and the SIMs (by ICCID) whose
+/// orders get a malformed answer (a 200 whose body cannot be read) without being applied.
+/// </summary>
+public sealed record Behaviour(int LatencyMs, double FailureRate, IReadOnlyList<string>? MalformedFor = null);
 
 /// <summary>
 /// Starts from configuration (<c>Network:LatencyMs</c>, <c>Network:FailureRate</c>, i.e. the environment variables

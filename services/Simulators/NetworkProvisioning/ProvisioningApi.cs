@@ -30,7 +30,7 @@ public static class ProvisioningApi
     /// before applying (503), or after applying with the answer lost (503 all the same) — the caller cannot tell them
     /// apart, and only the idempotency key keeps a retry from applying the order twice.
     /// </summary>
-    private static async Task<Results<Ok<AppliedOrder>, ProblemHttpResult, ValidationProblem>> Provision(
+    private static async Task<Results<Ok<AppliedOrder>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> Provision(
         JsonObject order, HttpContext http, NetworkBehaviour behaviour, ProvisioningLedger ledger, CancellationToken ct)
     {
         var key = http.Request.Headers[IdempotencyHeader].ToString();
@@ -38,6 +38,8 @@ public static class ProvisioningApi
 
         var current = behaviour.Current;
         if (current.LatencyMs > 0) await Task.Delay(current.LatencyMs, ct);
+        if (current.MalformedFor is { } broken && order["parameters"]?["iccid"]?.GetValue<string>() is { } iccid && broken.Contains(iccid))
+            return TypedResults.Text("{\"networkOrderId\": ", "application/json", statusCode: StatusCodes.Status200OK);
         var fails = Random.Shared.NextDouble() < current.FailureRate;
         var answerLost = fails && Random.Shared.Next(2) == 0;
         if (fails && !answerLost) return Unavailable();

@@ -37,3 +37,54 @@ public static class Broker
         return messageId;
     }
 }
+
+/// <summary>What the suite's RabbitMQ holds, and messages put on it as raw JSON (as a newer producer would send them).</summary>
+public static class BrokerQueues
+{
+    /// <summary>The number of messages waiting in <paramref name="queue"/>; 0 when it does not exist.</summary>
+    public static async Task<uint> DepthAsync(this SuiteFixture suite, string queue)
+    {
+        await using var connection = await ConnectAsync(suite);
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> (the event's JSON, as is) in a MassTransit envelope to the exchange of
+    /// <c>MasStack.Contracts.{eventName}</c>, and returns its message id.
+    /// </summary>
+    public static async Task<Guid> PublishRawAsync(this SuiteFixture suite, string eventName, System.Text.Json.Nodes.JsonObject message)
+    {
+        var messageId = NewId.NextGuid();
+        var envelope = new System.Text.Json.Nodes.JsonObject
+        {
+            ["messageId"] = messageId.ToString(),
+            ["messageType"] = new System.Text.Json.Nodes.JsonArray($"urn:message:MasStack.Contracts:{eventName}"),
+            ["message"] = message,
+            ["sentTime"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["headers"] = new System.Text.Json.Nodes.JsonObject(),
+        };
+        await using var connection = await ConnectAsync(suite);
+        await using var channel = await connection.CreateChannelAsync(
+            new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        var properties = new RabbitMQ.Client.BasicProperties
+        {
+            MessageId = messageId.ToString(),
+            ContentType = "application/vnd.masstransit+json",
+            DeliveryMode = RabbitMQ.Client.DeliveryModes.Persistent,
+        };
+        await channel.BasicPublishAsync($"MasStack.Contracts:{eventName}", "", mandatory: true, properties,
+            System.Text.Encoding.UTF8.GetBytes(envelope.ToJsonString()));
+        return messageId;
+    }
+
+    private static async Task<RabbitMQ.Client.IConnection> ConnectAsync(SuiteFixture suite) =>
+        await new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(await suite.RabbitMqConnectionStringAsync()) }.CreateConnectionAsync();
+}

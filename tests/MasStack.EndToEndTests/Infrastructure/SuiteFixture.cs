@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using MasStack.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace MasStack.EndToEndTests.Infrastructure;
@@ -14,7 +15,22 @@ namespace MasStack.EndToEndTests.Infrastructure;
 public sealed class SuiteFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+
+    /// <summary>Every service runs as two instances, as in production: what one instance does, the other must not undo or repeat.</summary>
+    public const int Replicas = 2;
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"masstack-test-{Guid.NewGuid():N}");
+
+    /// <summary>
+    /// Delayed redeliveries under test: 68 s in all (production: 15 min 40 s), longer than the outages the tests
+    /// cause, short enough that a test can wait for a message to be parked.
+    /// </summary>
+    public static readonly TimeSpan[] RedeliveryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
+
+    /// <summary>Attempts at a work order the network does not answer (production: 12, over about four minutes).</summary>
+    public const int WorkOrderAttempts = 6;
+
+    private static IEnumerable<string> ServiceArguments =>
+        RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}").Append($"--WorkOrders:MaxAttempts={WorkOrderAttempts}");
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -23,7 +39,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true"]);
+            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
@@ -31,9 +47,33 @@ public sealed class SuiteFixture : IAsyncLifetime
 
         using var startup = new CancellationTokenSource(StartupTimeout);
         await App.StartAsync(startup.Token);
-        foreach (var resource in ResourceNames.Services.Append(ResourceNames.Gateway))
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, startup.Token);
+        foreach (var resource in ResourceNames.Services.SelectMany(InstancesOf).Append(ResourceNames.Gateway))
+            await WaitForHealthyAsync(resource, startup.Token);
         Gateway = CreateGatewayClient();
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="resource"/> to be healthy; if it failed to start, the failure carries the end of its log
+    /// (watched for a few seconds: the orchestrator streams a log only to a watcher, from its start).
+    /// </summary>
+    private async Task WaitForHealthyAsync(string resource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+        }
+        catch (DistributedApplicationException e)
+        {
+            var log = new List<string>();
+            using var collecting = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await foreach (var batch in App.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(resource).WithCancellation(collecting.Token))
+                    log.AddRange(batch.Select(line => line.Content));
+            }
+            catch (OperationCanceledException) { /* what was read so far */ }
+            throw new DistributedApplicationException($"{e.Message} Its log ends:\n{string.Join("\n", log.TakeLast(80))}", e);
+        }
     }
 
     /// <summary>The one place a client of the public API is made: credentials will be added here when the gateway is secured.</summary>
@@ -51,22 +91,60 @@ public sealed class SuiteFixture : IAsyncLifetime
         return connection;
     }
 
+    /// <summary>
+    /// PostgreSQL refuses <paramref name="services"/>, as while it restarts: no new connection to their databases, and
+    /// those open (the services' pooled ones too) are cut. Made inside PostgreSQL because the orchestrator, asked to stop
+    /// the server while services use it, reported failure and the server did not exit within a minute.
+    /// </summary>
+    public async Task SetDatabasesReachableAsync(bool reachable, params string[] services)
+    {
+        var signupDb = await App.GetConnectionStringAsync(ResourceNames.Database(ResourceNames.Signup));
+        await using var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(signupDb) { Database = "postgres", Pooling = false }.ConnectionString);
+        await server.OpenAsync();
+        foreach (var database in services.Select(ResourceNames.Database))
+        {
+            await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(reachable ? "true" : "false")}", server))
+                await alter.ExecuteNonQueryAsync();
+            if (reachable) continue;
+            await using var cut = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @database", server);
+            cut.Parameters.AddWithValue("database", database);
+            await cut.ExecuteScalarAsync();
+        }
+        // This process's own pooled connections to them were cut too; later tests must not meet them.
+        if (reachable) NpgsqlConnection.ClearAllPools();
+    }
+
     public async Task<string> RabbitMqConnectionStringAsync() =>
         await App.GetConnectionStringAsync(ResourceNames.RabbitMq) ?? throw new InvalidOperationException("No RabbitMQ connection string.");
 
+    /// <summary>The resources that run <paramref name="resource"/>: every instance of a service, else the resource itself.</summary>
+    public static IEnumerable<string> InstancesOf(string resource) =>
+        ResourceNames.Services.Contains(resource) ? ResourceNames.Replicas(resource, Replicas) : [resource];
+
+    /// <summary>Stops <paramref name="resource"/> (every instance of a service) and waits until it has exited.</summary>
     public async Task StopResourceAsync(string resource)
+    {
+        foreach (var instance in InstancesOf(resource)) await StopInstanceAsync(instance);
+    }
+
+    public async Task StartResourceAsync(string resource)
+    {
+        foreach (var instance in InstancesOf(resource)) await StartInstanceAsync(instance);
+    }
+
+    private async Task StopInstanceAsync(string resource)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
         Assert.True(result.Success, $"Stopping {resource} failed: {result.Message}");
         await App.ResourceNotifications.WaitForResourceAsync(resource, [KnownResourceStates.Exited, KnownResourceStates.Finished]);
     }
 
-    public async Task StartResourceAsync(string resource)
+    private async Task StartInstanceAsync(string resource)
     {
         var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
         Assert.True(result.Success, $"Starting {resource} failed: {result.Message}");
         using var timeout = new CancellationTokenSource(StartupTimeout);
-        await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        await WaitForHealthyAsync(resource, timeout.Token);
     }
 
     public async Task DisposeAsync()

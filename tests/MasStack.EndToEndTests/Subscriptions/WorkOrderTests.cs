@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
+using Dapper;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.ServiceDefaults;
 
@@ -76,6 +77,77 @@ public class WorkOrderTests(SuiteFixture suite)
             Assert.Equal(ids.Count, (await network.GetFromJsonAsync<JsonArray>("/admin/orders"))!
                 .Count(o => ids.Any(id => (string)o!["idempotencyKey"]! == $"work-order-{id}")));
             Assert.True(requests >= ids.Count);
+        }
+        finally
+        {
+            (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 20, failureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
+    public async Task A_network_answer_that_cannot_be_read_fails_that_order_alone_after_its_attempts()
+    {
+        // Given two lines, and a network whose answers about the first line's SIM cannot be read
+        var broken = (await _gateway.SellAsync()).Lines[1];
+        var healthy = (await _gateway.SellAsync()).Lines[1].SubscriptionId;
+        using var network = await NetworkAsync();
+        (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 20, failureRate = 0.0, malformedFor = new[] { broken.Iccid } }))
+            .EnsureSuccessStatusCode();
+        try
+        {
+            // When an order is posted for each, the broken line's first
+            var first = (long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{broken.SubscriptionId}/work-orders",
+                new { type = "change-services", parameters = new { roaming = true } })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!;
+            var second = (long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{healthy}/work-orders",
+                new { type = "change-services", parameters = new { roaming = true } })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!;
+
+            // Then the order behind it completes
+            Assert.Equal("completed", (string)(await FinishedAsync(second))["status"]!);
+            // And the one with the unreadable answers fails after its attempts, saying why
+            var failed = await FinishedAsync(first, TimeSpan.FromSeconds(90));
+            Assert.Equal("failed", (string)failed["status"]!);
+            Assert.Equal(SuiteFixture.WorkOrderAttempts, (int)failed["attempts"]!);
+            Assert.Contains("malformed", failed.ToJsonString());
+        }
+        finally
+        {
+            (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 20, failureRate = 0.0 })).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
+    public async Task A_slow_network_holds_no_transaction_open_while_orders_are_sent()
+    {
+        // Given a network that takes a second and a half to answer (within the client's attempt timeout)
+        var mobile = (await _gateway.SellAsync()).Lines[1].SubscriptionId;
+        using var network = await NetworkAsync();
+        (await network.PutAsJsonAsync("/admin/behaviour", new { latencyMs = 1500, failureRate = 0.0 })).EnsureSuccessStatusCode();
+        await using var subscriptionDb = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
+        try
+        {
+            // When orders are sent to it
+            var ids = new List<long>();
+            foreach (var type in new[] { "suspend-sim", "resume-sim" })
+                ids.Add((long)(await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{mobile}/work-orders", new { type })).ReadJsonAsync(HttpStatusCode.Accepted))["workOrderId"]!);
+
+            // Then, for as long as they wait on the network, no transaction of Subscription's stays open (none lasts a second;
+            // sampled at each look until both are done)
+            var longest = TimeSpan.Zero;
+            async Task<bool> SampledUntilFinishedAsync()
+            {
+                var oldest = TimeSpan.FromSeconds(await subscriptionDb.ExecuteScalarAsync<double?>(
+                    """
+                    SELECT extract(epoch FROM max(now() - xact_start)) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+                    """) ?? 0);
+                if (oldest > longest) longest = oldest;
+                foreach (var id in ids)
+                    if ((string)(await _gateway.GetFromJsonAsync<JsonObject>($"/api/v1/work-orders/{id}"))!["status"]! == "pending") return false;
+                return true;
+            }
+            await Eventually.Until(SampledUntilFinishedAsync, finished => finished, "the orders to finish");
+            Assert.True(longest < TimeSpan.FromSeconds(1), $"A transaction stayed open {longest.TotalSeconds:0.0} s while the network answered.");
+            foreach (var id in ids) Assert.Equal("completed", (string)(await FinishedAsync(id))["status"]!);
         }
         finally
         {

@@ -136,6 +136,58 @@ public class SnowflakeIdsTests
         Assert.Equal(workerId, SnowflakeIds.WorkerOf(id));
     }
 
+    [Fact]
+    public void A_worker_taken_after_another_holder_continues_after_the_timestamp_that_holder_used()
+    {
+        var clock = new FakeClock(T0);
+        var ids = new SnowflakeIds(4, clock);
+        var usedUpTo = SnowflakeIds.TimestampNow(clock) + 50;
+
+        ids.ContinueAfter(usedUpTo);
+
+        Assert.Equal(T0.AddMilliseconds(51), SnowflakeIds.TimestampOf(ids.Next()));
+    }
+
+    [Fact]
+    public void A_worker_taken_again_keeps_its_sequence_in_the_same_millisecond()
+    {
+        var clock = new FakeClock(T0);
+        var ids = new SnowflakeIds(4, clock);
+        var first = Enumerable.Range(0, 30).Select(_ => ids.Next()).ToList();
+
+        ids.ContinueAfter(SnowflakeIds.TimestampNow(clock) - 1000); // an older timestamp stored beside the lease
+        var second = Enumerable.Range(0, 30).Select(_ => ids.Next()).ToList();
+
+        Assert.All(first.Concat(second), id => Assert.Equal(T0, SnowflakeIds.TimestampOf(id)));
+        Assert.Equal(60, first.Concat(second).Distinct().Count());
+    }
+
+    [Fact]
+    public void No_id_is_minted_past_the_ceiling_and_a_refusal_changes_nothing()
+    {
+        var clock = new FakeClock(T0);
+        var ids = new SnowflakeIds(4, clock);
+        var ceiling = SnowflakeIds.TimestampNow(clock);
+        Assert.True(ids.TryNext(ceiling, out var first));
+
+        clock.Now = T0.AddMilliseconds(5);
+        Assert.False(ids.TryNext(ceiling, out _));
+        Assert.Equal(ceiling, ids.LastTimestamp);
+        Assert.True(ids.TryNext(ceiling + 5, out var next));
+        Assert.True(next > first);
+    }
+
+    [Fact]
+    public void A_closed_worker_mints_nothing_and_reports_its_last_timestamp()
+    {
+        var clock = new FakeClock(T0);
+        var ids = new SnowflakeIds(4, clock);
+        ids.Next();
+
+        Assert.Equal(SnowflakeIds.TimestampNow(clock), ids.Close());
+        Assert.False(ids.TryNext(SnowflakeIds.MaxTimestamp, out _));
+    }
+
     /// <summary>Returns <see cref="Now"/>, then moves it forward by <see cref="AdvancePerRead"/>.</summary>
     private sealed class FakeClock(DateTimeOffset now) : TimeProvider
     {

@@ -1,5 +1,6 @@
 using MasStack.Platform.Http;
 using MasStack.Platform.Messaging;
+using MasStack.Platform.Workers;
 using MasStack.ServiceDefaults;
 
 namespace MasStack.UnitTests.Platform;
@@ -26,27 +27,23 @@ public class RetryPolicyTests
     public void Without_a_request_nothing_is_retried() => Assert.False(RetryPolicy.MayRetry(null));
 }
 
-public class OutboxBackoffTests
+public class BackoffTests
 {
     [Fact]
-    public void Backoff_grows_with_each_attempt_and_is_capped()
+    public void The_wait_doubles_after_each_failure_from_a_quarter_second_up_to_a_cap()
     {
-        var delays = Enumerable.Range(0, 20).Select(a => OutboxMessage.Backoff(a, jitter: 0.5)).ToList();
-
-        Assert.True(delays.Zip(delays.Skip(1)).All(pair => pair.Second >= pair.First));
-        Assert.True(delays[3] > delays[0]);
-        Assert.Equal(TimeSpan.FromSeconds(30), delays[^1]);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Backoff.After(1));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), Backoff.After(2));
+        Assert.Equal(TimeSpan.FromSeconds(16), Backoff.After(7));
+        Assert.Equal(TimeSpan.FromSeconds(30), Backoff.After(8));
+        Assert.Equal(TimeSpan.FromSeconds(30), Backoff.After(int.MaxValue));
     }
 
     [Theory]
     [InlineData(0.0)]
     [InlineData(1.0)]
-    public void Jitter_stays_within_a_quarter_either_side(double jitter)
-    {
-        var delay = OutboxMessage.Backoff(2, jitter).TotalSeconds;
-
-        Assert.InRange(delay, 1.0 * 0.75, 1.0 * 1.25);
-    }
+    public void Jitter_stays_within_a_quarter_either_side(double jitter) =>
+        Assert.InRange(Backoff.After(3, jitter).TotalSeconds, 1.0 * 0.75, 1.0 * 1.25);
 }
 
 public class HeaderFormatTests

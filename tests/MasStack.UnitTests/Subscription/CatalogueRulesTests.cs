@@ -111,17 +111,3 @@ public class OfferRulesTests
         Assert.Equal(OfferState.Expired, OfferRules.StateOn(period, Today.AddDays(3)));
     }
 }
-
-public class WorkOrderRetryTests
-{
-    [Fact]
-    public void The_wait_doubles_after_each_failed_attempt_up_to_a_cap()
-    {
-        Assert.Equal(TimeSpan.FromMilliseconds(250), WorkOrderRetry.NextDelay(1));
-        Assert.Equal(TimeSpan.FromMilliseconds(500), WorkOrderRetry.NextDelay(2));
-        Assert.Equal(TimeSpan.FromSeconds(30), WorkOrderRetry.NextDelay(WorkOrderRetry.MaxAttempts - 1));
-    }
-
-    [Fact]
-    public void After_the_last_attempt_the_order_is_given_up() => Assert.Null(WorkOrderRetry.NextDelay(WorkOrderRetry.MaxAttempts));
-}

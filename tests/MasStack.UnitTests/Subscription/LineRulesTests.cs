@@ -92,18 +92,6 @@ public class SimSwapRulesTests
         Assert.Contains("has no SIM", SimSwapRules.LineRefusal(MobileLine() with { Type = SubscriptionType.Fixed }, NewIccid, Now));
 
     [Fact]
-    public void The_new_SIM_must_be_in_stock_available_and_of_the_same_network()
-    {
-        var current = new SimCard(OldIccid, "movistar", "active", 1);
-        Assert.Equal(422, SimSwapRules.SimRefusal(null, current, NewIccid)!.Value.Status);
-        Assert.Equal(409, SimSwapRules.SimRefusal(new SimCard(NewIccid, "movistar", "assigned", 9), current, NewIccid)!.Value.Status);
-        var otherNetwork = SimSwapRules.SimRefusal(new SimCard(NewIccid, "vodafone", "available", null), current, NewIccid)!.Value;
-        Assert.Equal(422, otherNetwork.Status);
-        Assert.Contains("vodafone", otherNetwork.Detail);
-        Assert.Null(SimSwapRules.SimRefusal(new SimCard(NewIccid, "movistar", "available", null), current, NewIccid));
-    }
-
-    [Fact]
     public void A_partner_learns_whether_the_SIM_changed_within_a_maximum_age()
     {
         Assert.True(SimSwapRules.SwappedWithin(Now.AddHours(-2), TimeSpan.FromHours(24), Now));

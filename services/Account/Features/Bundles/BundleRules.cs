@@ -20,18 +20,20 @@ public static class BundleRules
         if (bundle.PaymentType != paymentType)
             reasons.Add($"It is a {Text(bundle.PaymentType)} bundle and the account is {Text(paymentType)}.");
 
+        var misfits = bundle.Misfits(lines.Select(l => l.Type), minimums: false);
         foreach (var group in lines.GroupBy(l => l.Type).OrderBy(g => g.Key))
         {
             var type = Text(group.Key);
-            var count = group.Count();
-            var slot = bundle.Slots.FirstOrDefault(s => s.Type == group.Key);
-            if (slot is null)
+            switch (misfits.FirstOrDefault(m => m.Type == group.Key))
             {
-                reasons.Add($"It has no {type} lines and the account has {count}.");
-                continue;
+                case { Fit: SlotFit.NoSlot } none:
+                    reasons.Add($"It has no {type} lines and the account has {none.Lines}.");
+                    continue;
+                case { Fit: SlotFit.TooMany } tooMany:
+                    reasons.Add($"It holds at most {tooMany.Slot!.MaxLines} {type} line(s) and the account has {tooMany.Lines}.");
+                    break;
             }
-            if (count > slot.MaxLines) reasons.Add($"It holds at most {slot.MaxLines} {type} line(s) and the account has {count}.");
-            foreach (var product in group.Select(l => l.ProductCode).Distinct().Where(p => !slot.Products.Contains(p)).Order())
+            foreach (var product in group.Select(l => l.ProductCode).Distinct().Where(p => !bundle.Offers(group.Key, p)).Order())
                 reasons.Add($"It does not offer product {product} on its {type} lines.");
         }
         return reasons;
@@ -39,10 +41,9 @@ public static class BundleRules
 
     /// <summary>The lines a move to <paramref name="bundle"/> would have to add to fill its slots' minimums.</summary>
     public static IReadOnlyList<string> LinesToAdd(CatalogueBundle bundle, IReadOnlyList<HeldLine> lines) =>
-        bundle.Slots
-            .Select(slot => (slot.Type, Missing: slot.MinLines - lines.Count(l => l.Type == slot.Type)))
-            .Where(s => s.Missing > 0)
-            .Select(s => $"{s.Missing} {Text(s.Type)} line(s)")
+        bundle.Misfits(lines.Select(l => l.Type), minimums: true)
+            .Where(m => m.Fit == SlotFit.TooFew)
+            .Select(m => $"{m.Slot!.MinLines - m.Lines} {Text(m.Type)} line(s)")
             .ToList();
 
     private static string Text<T>(T value) where T : struct, Enum => Platform.Data.EnumText.Of(value);

@@ -48,9 +48,13 @@ public static class AgileTvApi
         var changed = lines.Where(l => (l.AgileTvEmail ?? userEmail) != email).ToList();
         foreach (var line in changed)
         {
-            await db.ExecuteAsync("UPDATE tree_subscriptions SET agile_tv_email = @email WHERE subscription_id = @SubscriptionId",
+            var version = await db.QuerySingleOrDefaultAsync<long>(
+                """
+                UPDATE tree_subscriptions SET agile_tv_email = @email, agile_tv_version = agile_tv_version + 1
+                WHERE subscription_id = @SubscriptionId RETURNING agile_tv_version
+                """,
                 new { email, line.SubscriptionId });
-            await db.PublishAsync(new AgileTvEmailChanged(line.SubscriptionId, line.AccountId, userId, email, now));
+            await db.PublishAsync(new AgileTvEmailChanged(line.SubscriptionId, line.AccountId, userId, email, now, version));
         }
         if (changed.Count > 0)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
+using MasStack.Platform.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -69,10 +70,12 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
     }
 
     /// <summary>Once the transaction commits, drops the user's cached tree and the given lookups (a number or email that moved).</summary>
-    public void InvalidateAfterCommit(UnitOfWork unitOfWork, long userId, params IEnumerable<TreeLookup> lookups) =>
-        unitOfWork.AfterCommit(() => TryRedis(db => db.ScriptEvaluateAsync(Invalidate,
-            [TreeKey(userId), GenerationKey(userId), .. lookups.Select(l => (RedisKey)l.CacheKey)],
-            [(long)GenerationFor.TotalSeconds])));
+    /// <remarks>Redis failing here is not swallowed: the unit of work retries the invalidation until Redis takes it.</remarks>
+    public void InvalidateAfterCommit(UnitOfWork unitOfWork, long userId, params IEnumerable<TreeLookup> lookups)
+    {
+        RedisKey[] keys = [TreeKey(userId), GenerationKey(userId), .. lookups.Select(l => (RedisKey)l.CacheKey)];
+        unitOfWork.AfterCommit(() => redis.GetDatabase().ScriptEvaluateAsync(Invalidate, keys, [(long)GenerationFor.TotalSeconds]));
+    }
 
     private async Task<long?> FindUserAsync(TreeLookup lookup)
     {
@@ -129,7 +132,7 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
     private async Task<T?> TryRedis<T>(Func<IDatabase, Task<T>> action)
     {
         try { return await action(redis.GetDatabase()); }
-        catch (RedisException e)
+        catch (Exception e) when (DependencyFailures.IsRedisUnavailable(e))
         {
             logger.LogWarning(e, "Redis unavailable for the customer tree cache");
             return default;

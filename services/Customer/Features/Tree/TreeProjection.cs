@@ -4,69 +4,92 @@ using MasStack.Platform.Messaging;
 
 namespace MasStack.Customer.Features.Tree;
 
-// The read model follows the owners' events; each change drops the user's cached tree once it commits.
+// The read model follows the owners' events, each applied only when newer than what the tree holds (an event about a
+// line whose creation has not arrived yet is retried until it has); each change drops the user's cached tree once it commits.
 
+public static class TreeCopies
+{
+    public static readonly AggregateCopy Account = new("account", "tree_accounts", "account_id");
+    public static readonly AggregateCopy Line = new("line", "tree_subscriptions", "subscription_id");
+}
+
+[ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<AccountOpened>(db)
 {
     protected override async Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct)
     {
         await db.ExecuteAsync(
-            """
-            INSERT INTO tree_accounts (account_id, user_id, status, payment_type, bundle_code, opened_at)
-            VALUES (@AccountId, @UserId, @Status, @PaymentType, @BundleCode, @OpenedAt)
-            ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, payment_type = excluded.payment_type, bundle_code = excluded.bundle_code
+            $"""
+            INSERT INTO tree_accounts (account_id, user_id, status, payment_type, bundle_code, opened_at, version)
+            SELECT @AccountId, @UserId, @Status, @PaymentType, @BundleCode, @OpenedAt, @Version
+            WHERE {EventVersions.NotRemoved(TreeCopies.Account, "@AccountId")}
+            ON CONFLICT (account_id) DO UPDATE SET status = excluded.status, payment_type = excluded.payment_type, bundle_code = excluded.bundle_code,
+                version = greatest(tree_accounts.version, excluded.version)
+            WHERE excluded.version = 0 OR excluded.version > tree_accounts.version
             """,
             new
             {
-                account.AccountId, account.UserId, account.BundleCode, account.OpenedAt,
+                account.AccountId, account.UserId, account.BundleCode, account.OpenedAt, account.Version,
                 Status = EnumText.Of(account.Status), PaymentType = EnumText.Of(account.PaymentType),
             });
         trees.InvalidateAfterCommit(db, account.UserId);
     }
 }
 
+[ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionCreated>(db)
 {
     protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
     {
         await db.ExecuteAsync(
-            """
-            INSERT INTO tree_subscriptions (subscription_id, account_id, user_id, type, number, product_code, status, created_at)
-            VALUES (@SubscriptionId, @AccountId, @UserId, @Type, @Number, @ProductCode, @Status, @CreatedAt)
+            $"""
+            INSERT INTO tree_subscriptions
+                (subscription_id, account_id, user_id, type, number, product_code, status, created_at, status_version, product_version)
+            SELECT @SubscriptionId, @AccountId, @UserId, @Type, @Number, @ProductCode, @Status, @CreatedAt, @Version, @Version
+            WHERE {EventVersions.NotRemoved(TreeCopies.Line, "@SubscriptionId")}
             ON CONFLICT (subscription_id) DO NOTHING
             """,
             new
             {
-                line.SubscriptionId, line.AccountId, line.UserId, line.Number, line.ProductCode, line.CreatedAt,
+                line.SubscriptionId, line.AccountId, line.UserId, line.Number, line.ProductCode, line.CreatedAt, line.Version,
                 Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status),
             });
         trees.InvalidateAfterCommit(db, line.UserId, line.Number is { } number ? [TreeLookup.Msisdn(number)] : []);
     }
 }
 
+[ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
+        if (!Enum.IsDefined(change.To)) return; // a status newer than this service ("other"): the tree keeps what it can show
+        if (!await EventVersions.AppliesAsync(db, TreeCopies.Line, "status_version", change.SubscriptionId, change.Version)) return;
         // A line that is cancelled or moves away may free its number for another user: its lookup is dropped too.
         var numbers = await db.QueryAsync<string?>(
-            "UPDATE tree_subscriptions SET status = @Status WHERE subscription_id = @SubscriptionId RETURNING number",
-            new { change.SubscriptionId, Status = EnumText.Of(change.To) });
+            """
+            UPDATE tree_subscriptions SET status = @Status, status_version = greatest(status_version, @Version)
+            WHERE subscription_id = @SubscriptionId RETURNING number
+            """,
+            new { change.SubscriptionId, change.Version, Status = EnumText.Of(change.To) });
         trees.InvalidateAfterCommit(db, change.UserId, numbers.OfType<string>().Select(TreeLookup.Msisdn));
     }
 }
 
 /// <summary>Barring publishes it (issue "Barrings"); the tree shows a line as barred while any barring is active.</summary>
+[ConsumerName("subscription-barring-changed")]
 public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionBarringChanged>(db)
 {
     protected override async Task Handle(SubscriptionBarringChanged change, UnitOfWork db, CancellationToken ct)
     {
+        if (!await EventVersions.AppliesAsync(db, TreeCopies.Line, "barring_version", change.SubscriptionId, change.Version)) return;
+        // Unversioned changes (Barring before versions) are ordered by their time, as they always were.
         await db.ExecuteAsync(
             """
-            UPDATE tree_subscriptions SET barred = @Barred, barring_changed_at = @ChangedAt
-            WHERE subscription_id = @SubscriptionId AND (barring_changed_at IS NULL OR barring_changed_at < @ChangedAt)
+            UPDATE tree_subscriptions SET barred = @Barred, barring_changed_at = @ChangedAt, barring_version = greatest(barring_version, @Version)
+            WHERE subscription_id = @SubscriptionId AND (@Version > 0 OR barring_changed_at IS NULL OR barring_changed_at < @ChangedAt)
             """,
-            new { change.SubscriptionId, change.Barred, change.ChangedAt });
+            new { change.SubscriptionId, change.Barred, change.ChangedAt, change.Version });
         trees.InvalidateAfterCommit(db, change.UserId);
     }
 }

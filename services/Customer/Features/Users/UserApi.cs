@@ -69,7 +69,7 @@ public static class UserApi
                 Address = System.Text.Json.JsonSerializer.Serialize(updated.Address, Platform.Messaging.OutboxMessage.JsonOptions),
             });
         await UserStore.RecordChangeAsync(db, ids, userId, "user", outcome.Changes, actor, now);
-        await db.PublishAsync(new UserUpdated(userId, outcome.Changes.Keys.ToList(), updated.Email, actor.ClientId, actor.Reason, now));
+        await db.PublishAsync(new UserUpdated(userId, outcome.Changes.Keys.ToList(), updated.Email, actor.ClientId, actor.Reason, now, stored!.Version));
         trees.InvalidateAfterCommit(db, userId, TreeLookup.Email(user.Email));
 
         Preconditions.SetETag(http, stored!.Version);

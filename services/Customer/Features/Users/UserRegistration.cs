@@ -3,11 +3,13 @@ using MasStack.Contracts;
 using MasStack.Customer.Features.Tree;
 using MasStack.Platform.Data;
 using MasStack.Platform.Formats;
+using MasStack.Platform.Ids;
 using MasStack.Platform.Messaging;
 
 namespace MasStack.Customer.Features.Users;
 
 /// <summary>Creates the user of a sale and confirms to the signup saga, or reports why it cannot.</summary>
+[ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SignupSubmitted>(db)
 {
     protected override async Task Handle(SignupSubmitted signup, UnitOfWork db, CancellationToken ct)
@@ -25,7 +27,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) 
             return;
         }
 
-        await db.ExecuteAsync(
+        var inserted = await db.ExecuteAsync(
             """
             INSERT INTO users (id, document_type, document_number, first_name, last_name, email, phone, birth_date, address, bank_account_masked, created_at, updated_at)
             VALUES (@UserId, @DocumentType, @DocumentNumber, @FirstName, @LastName, @Email, @Phone, @BirthDate, @Address::jsonb, @BankAccount, @SubmittedAt, @SubmittedAt)
@@ -38,9 +40,14 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CustomerTrees trees) 
                 Address = JsonSerializer.Serialize(customer.Address, OutboxMessage.JsonOptions),
                 BankAccount = customer.Iban is { } iban ? Iban.Mask(iban) : null,
             });
-        // Confirmed even when the row was already there: it can only be this sale's user (ids are never reused).
+        if (inserted == 0)
+        {
+            // The user of an earlier sale to the same document is reused; another document under this id is a collision.
+            var documentNumber = await db.QuerySingleOrDefaultAsync<string>("SELECT document_number FROM users WHERE id = @UserId", new { signup.UserId });
+            IdCollisionException.ThrowIfOther("users", signup.UserId, documentNumber == customer.DocumentNumber, "another document number");
+        }
         await db.PublishAsync(new UserRegistered(
-                signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt));
+                signup.UserId, signup.SignupId, customer.DocumentType, customer.DocumentNumber, customer.Email, signup.SubmittedAt, Version: 1));
         trees.InvalidateAfterCommit(db, signup.UserId);
     }
 }

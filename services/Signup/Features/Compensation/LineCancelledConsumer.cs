@@ -11,7 +11,8 @@ namespace MasStack.Signup.Features.Compensation;
 /// A line cancelled before it went live (a failed sale, a customer's cancellation, a rejected portability) gives its
 /// number and SIM back to stock, and stops its portability if one is still open.
 /// </summary>
-public sealed class LineCancelledConsumer(UnitOfWork db, ClearingHouseClient clearingHouse) : InboxConsumer<SubscriptionStatusChanged>(db)
+[ConsumerName("line-cancelled")]
+public sealed class LineCancelledConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
@@ -19,6 +20,6 @@ public sealed class LineCancelledConsumer(UnitOfWork db, ClearingHouseClient cle
             return;
         await NumberStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
         await SimStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
-        await PortabilityRequests.CancelAsync(db, clearingHouse, change.SubscriptionId, change.Reason ?? "The line was cancelled.", change.ChangedAt);
+        await PortabilityRequests.CancelAsync(db, change.SubscriptionId, change.Reason ?? "The line was cancelled.", change.ChangedAt);
     }
 }

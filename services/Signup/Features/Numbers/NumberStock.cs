@@ -1,5 +1,6 @@
 using Dapper;
 using MasStack.Platform.Data;
+using MasStack.Platform.Http;
 using MasStack.ServiceDefaults;
 using Npgsql;
 using StackExchange.Redis;
@@ -61,11 +62,7 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
             ON CONFLICT (msisdn) DO NOTHING
             """, new { msisdn, network, signupId, subscriptionId });
         if (inserted == 0) return ClaimOutcome.Taken;
-        db.AfterCommit(async () =>
-        {
-            try { await redis.GetDatabase().KeyDeleteAsync(HoldKey(msisdn)); }
-            catch (RedisException) { /* the hold expires by itself; the number is taken either way */ }
-        });
+        db.AfterCommit(() => redis.GetDatabase().KeyDeleteAsync(HoldKey(msisdn)));
         return ClaimOutcome.Claimed;
     }
 
@@ -118,7 +115,7 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
         {
             return await action(redis.GetDatabase());
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        catch (Exception e) when (DependencyFailures.IsRedisUnavailable(e))
         {
             throw new DependencyUnavailableException(ResourceNames.Redis, e);
         }

@@ -31,8 +31,15 @@ public sealed class ClearingHouseClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<ClearingHouseStatus>(OutboxMessage.JsonOptions, ct);
     }
 
-    public async Task CancelAsync(long id, CancellationToken ct)
+    /// <summary>
+    /// Cancels the request: its state as the clearing house answers (<c>cancelled</c>, or where it already was when it
+    /// was too late), or null when the clearing house does not know it (nothing to cancel). Any other answer throws.
+    /// </summary>
+    public async Task<ClearingHouseStatus?> CancelAsync(long id, CancellationToken ct)
     {
         using var response = await http.PostAsync($"/portability-requests/{id}/cancellation", null, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<ClearingHouseStatus>(OutboxMessage.JsonOptions, ct);
     }
 }

@@ -35,10 +35,11 @@ public static class PortabilityRequests
     /// <summary>Applies a move: the number becomes ours and the SIM active when ported; the SIM goes back to stock when rejected.</summary>
     public static async Task MoveAsync(UnitOfWork db, Open request, string state, string? reason, DateTimeOffset? windowStart, DateTimeOffset? windowEnd, DateTimeOffset now)
     {
-        await db.ExecuteAsync(
+        var version = await db.QuerySingleOrDefaultAsync<long>(
             """
-            UPDATE portability_requests SET state = @state, reason = @reason, window_start = @windowStart, window_end = @windowEnd, updated_at = @now
-            WHERE subscription_id = @SubscriptionId
+            UPDATE portability_requests SET state = @state, reason = @reason, window_start = @windowStart, window_end = @windowEnd, updated_at = @now,
+                   version = version + 1
+            WHERE subscription_id = @SubscriptionId RETURNING version
             """, new { request.SubscriptionId, state, reason, windowStart, windowEnd, now });
         if (state == "ported")
         {
@@ -56,21 +57,19 @@ public static class PortabilityRequests
             await SimStock.ReleaseAsync(db, subscriptionId: request.SubscriptionId);
         }
         await db.PublishAsync(new PortabilityChanged(
-            request.SubscriptionId, request.SignupId, request.Number, request.DonorOperator, state, reason, windowStart, windowEnd, now));
+            request.SubscriptionId, request.SignupId, request.Number, request.DonorOperator, state, reason, windowStart, windowEnd, now, version));
     }
 
-    /// <summary>A cancelled line's open portability is cancelled, and the clearing house told after commit (best effort).</summary>
-    public static async Task CancelAsync(UnitOfWork db, ClearingHouseClient clearingHouse, long subscriptionId, string reason, DateTimeOffset now)
+    /// <summary>
+    /// A cancelled line's open portability is cancelled. Once filed, the clearing house is told by
+    /// <see cref="PortabilityWorker"/>, which sends the cancellation until the clearing house answers it.
+    /// </summary>
+    public static async Task CancelAsync(UnitOfWork db, long subscriptionId, string reason, DateTimeOffset now)
     {
         var request = await db.QuerySingleOrDefaultAsync<Open>(
             $"SELECT {OpenColumns} FROM portability_requests WHERE subscription_id = @subscriptionId FOR UPDATE", new { subscriptionId });
         if (request is null || Final.Contains(request.State)) return;
         await MoveAsync(db, request, "cancelled", reason, null, null, now);
-        db.AfterCommit(async () =>
-        {
-            try { await clearingHouse.CancelAsync(subscriptionId, CancellationToken.None); }
-            catch (Exception) { /* unreachable clearing house: the request lapses there unanswered */ }
-        });
     }
 
     public const string OpenColumns =

@@ -29,26 +29,26 @@ public static class BundleRules
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            var slot = bundle.Slots.FirstOrDefault(s => s.Type == line.Type);
+            var slot = bundle.SlotFor(line.Type);
             var product = catalogue.Product(line.ProductCode);
             if (slot is null)
                 errors.Add($"{linePrefix(i)}type", $"The bundle {bundle.Code} holds no {EnumText.Of(line.Type)} line.");
             else if (product is null)
                 errors.Add($"{linePrefix(i)}productCode", $"There is no product {line.ProductCode} in the catalogue.");
-            else if (product.Type != line.Type || !slot.Products.Contains(product.Code))
+            else if (product.Type != line.Type || !bundle.Offers(line.Type, product.Code))
                 errors.Add($"{linePrefix(i)}productCode",
                     $"The bundle {bundle.Code} offers {string.Join(", ", slot.Products)} for a {EnumText.Of(line.Type)} line.");
         }
 
-        var adding = existing is not null;
-        existing ??= [];
-        foreach (var slot in bundle.Slots)
+        // A line added to an account counts the lines it holds; only a new sale must fill the bundle's minimums.
+        var types = (existing ?? []).Concat(lines.Select(l => l.Type));
+        foreach (var misfit in bundle.Misfits(types, minimums: existing is null))
         {
-            var count = existing.Count(t => t == slot.Type) + lines.Count(l => l.Type == slot.Type);
-            if (count > slot.MaxLines)
-                errors.Add("lines", $"The bundle {bundle.Code} holds at most {slot.MaxLines} {EnumText.Of(slot.Type)} line(s).");
-            else if (!adding && count < slot.MinLines)
-                errors.Add("lines", $"The bundle {bundle.Code} needs at least {slot.MinLines} {EnumText.Of(slot.Type)} line(s).");
+            if (misfit.Fit == SlotFit.TooMany)
+                errors.Add("lines", $"The bundle {bundle.Code} holds at most {misfit.Slot!.MaxLines} {EnumText.Of(misfit.Type)} line(s).");
+            else if (misfit.Fit == SlotFit.TooFew)
+                errors.Add("lines", $"The bundle {bundle.Code} needs at least {misfit.Slot!.MinLines} {EnumText.Of(misfit.Type)} line(s).");
+            // (a line with no slot was named above, by its own field)
         }
         return errors;
     }

@@ -6,18 +6,21 @@ namespace MasStack.Signup.Features.Sales;
 
 // The confirmations the signup saga waits for, one consumer per event.
 
+[ConsumerName("user-registered")]
 public sealed class UserRegisteredConsumer(UnitOfWork db) : InboxConsumer<UserRegistered>(db)
 {
     protected override Task Handle(UserRegistered message, UnitOfWork db, CancellationToken ct) =>
         message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Customer) : Task.CompletedTask;
 }
 
+[ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<AccountOpened>(db)
 {
     protected override Task Handle(AccountOpened message, UnitOfWork db, CancellationToken ct) =>
         message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Account) : Task.CompletedTask;
 }
 
+[ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {
     protected override Task Handle(SubscriptionCreated message, UnitOfWork db, CancellationToken ct) =>
@@ -26,6 +29,7 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             : Task.CompletedTask;
 }
 
+[ConsumerName("signup-step-failed")]
 public sealed class SignupStepFailedConsumer(UnitOfWork db) : InboxConsumer<SignupStepFailed>(db)
 {
     protected override Task Handle(SignupStepFailed message, UnitOfWork db, CancellationToken ct) =>

@@ -5,9 +5,10 @@ using MasStack.Platform.Messaging;
 namespace MasStack.Signup.Features.SimCards;
 
 /// <summary>
-/// Subscription swapped a line's SIM (having checked with Signup, over HTTP, that the new one was available and of
-/// the line's network): the stock follows — the new SIM takes the line, the old one is <c>replaced</c> for good.
+/// Subscription swapped a line's SIM, having claimed the new one here first (<see cref="InternalSimCardApi"/>): the stock
+/// has followed already, and this confirms it (a swap made by an instance that did not claim is applied now).
 /// </summary>
+[ConsumerName("sim-replaced")]
 public sealed class SimReplacedConsumer(UnitOfWork db, ILogger<SimReplacedConsumer> logger) : InboxConsumer<SimReplaced>(db)
 {
     protected override async Task Handle(SimReplaced swap, UnitOfWork db, CancellationToken ct)
@@ -16,6 +17,6 @@ public sealed class SimReplacedConsumer(UnitOfWork db, ILogger<SimReplacedConsum
         // The line has its new SIM already: a stock that disagrees (another sale took the SIM in between) is for an operator to mend.
         if (refusal is not null)
             logger.LogError("SIM stock disagrees with the swap of line {SubscriptionId} from {Old} to {New}: {Refusal}",
-                swap.SubscriptionId, swap.OldIccid, swap.NewIccid, refusal);
+                swap.SubscriptionId, swap.OldIccid, swap.NewIccid, refusal.Detail);
     }
 }

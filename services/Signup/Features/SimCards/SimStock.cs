@@ -8,6 +8,14 @@ namespace MasStack.Signup.Features.SimCards;
 
 public sealed record SimCardView(string Iccid, string Network, string State, long? SubscriptionId, DateTimeOffset UpdatedAt);
 
+/// <summary>Why a SIM swap cannot be made: 409 (a SIM's state) or 422 (a rule: unknown SIM, another network).</summary>
+public sealed record SwapRefusal(int Status, string Detail)
+{
+    public static SwapRefusal Conflict(string detail) => new(StatusCodes.Status409Conflict, detail);
+
+    public static SwapRefusal Rule(string detail) => new(StatusCodes.Status422UnprocessableEntity, detail);
+}
+
 /// <summary>The SIM cards in stock and where each one is: available, assigned to a line, active, replaced or blocked.</summary>
 public static class SimStock
 {
@@ -50,32 +58,71 @@ public static class SimStock
     /// <summary>
     /// A line's SIM is swapped: the new SIM takes the line (active, or assigned while the line is not live yet) and
     /// the old one becomes <c>replaced</c>, both locked in this transaction. A repeat of a swap already made changes
-    /// nothing. Returns the new SIM, or why the swap cannot be made (null SIM when either is unknown).
+    /// nothing but, given a <paramref name="claimId"/>, hands the claim to that attempt. Returns the new SIM, or why the
+    /// swap cannot be made: 409 when a SIM is not in a state for it, 422 when a SIM is unknown or of another network.
     /// </summary>
-    public static async Task<(SimCardView? Sim, string? Refusal)> SwapAsync(UnitOfWork db, long subscriptionId, string oldIccid, string newIccid)
+    public static async Task<(SimCardView? Sim, SwapRefusal? Refusal)> SwapAsync(
+        UnitOfWork db, long subscriptionId, string oldIccid, string newIccid, long? claimId = null)
     {
-        var sims = (await db.QueryAsync<SimCardView>(
-            $"SELECT {Columns} FROM sim_cards WHERE iccid IN (@newIccid, @oldIccid) ORDER BY iccid FOR UPDATE",
-            new { newIccid, oldIccid })).ToDictionary(s => s.Iccid);
-        if (!sims.TryGetValue(newIccid, out var fresh) || !sims.TryGetValue(oldIccid, out var old)) return (null, "unknown");
-        if (fresh.SubscriptionId == subscriptionId && old.State == Replaced) return (fresh, null);
+        var sims = await LockPairAsync(db, oldIccid, newIccid);
+        if (!sims.TryGetValue(newIccid, out var fresh)) return (null, SwapRefusal.Rule($"The SIM {newIccid} is not in stock."));
+        if (!sims.TryGetValue(oldIccid, out var old))
+            return (null, SwapRefusal.Rule("The line's current SIM is not in stock records; its network cannot be checked."));
+        if (fresh.SubscriptionId == subscriptionId && old.State == Replaced)
+        {
+            if (claimId is not null)
+                await db.ExecuteAsync("UPDATE sim_cards SET swap_claim_id = @claimId WHERE iccid = @newIccid", new { claimId, newIccid });
+            return (fresh, null);
+        }
 
-        if (old.SubscriptionId != subscriptionId) return (fresh, "The SIM to replace is not the line's SIM.");
-        if (old.State is not (Assigned or Active or Blocked)) return (fresh, $"The SIM to replace is {old.State}.");
-        if (fresh.State != Available) return (fresh, $"The new SIM card is {fresh.State}, not available.");
-        if (fresh.Network != old.Network) return (fresh, $"The new SIM card is of the {fresh.Network} network, the line of {old.Network}.");
+        if (old.SubscriptionId != subscriptionId) return (fresh, SwapRefusal.Conflict("The SIM to replace is not the line's SIM."));
+        if (old.State is not (Assigned or Active or Blocked)) return (fresh, SwapRefusal.Conflict($"The SIM to replace is {old.State}."));
+        if (fresh.State != Available) return (fresh, SwapRefusal.Conflict($"The SIM {newIccid} is {fresh.State}, not available."));
+        if (fresh.Network != old.Network)
+            return (fresh, SwapRefusal.Rule($"The SIM {newIccid} is of the network {fresh.Network}; the line's is {old.Network}."));
 
         var state = old.State == Assigned ? Assigned : Active;
-        await db.ExecuteAsync("UPDATE sim_cards SET state = 'replaced', updated_at = now() WHERE iccid = @oldIccid", new { oldIccid });
+        await db.ExecuteAsync(
+            "UPDATE sim_cards SET state = 'replaced', replaced_from_state = state, updated_at = now() WHERE iccid = @oldIccid", new { oldIccid });
         var updatedAt = await db.QuerySingleOrDefaultAsync<DateTimeOffset>(
             """
-            UPDATE sim_cards SET state = @state, subscription_id = @subscriptionId,
+            UPDATE sim_cards SET state = @state, subscription_id = @subscriptionId, swap_claim_id = @claimId,
                    signup_id = (SELECT signup_id FROM sim_cards WHERE iccid = @oldIccid), updated_at = now()
             WHERE iccid = @newIccid
             RETURNING updated_at
-            """, new { newIccid, state, subscriptionId, oldIccid });
+            """, new { newIccid, state, subscriptionId, oldIccid, claimId });
         return (fresh with { State = state, SubscriptionId = subscriptionId, UpdatedAt = updatedAt }, null);
     }
+
+    /// <summary>
+    /// Undoes the swap that the attempt <paramref name="claimId"/> claimed and whose line could not change: the new SIM
+    /// goes back to stock and the old one to the state it had. Anything else (a claim another attempt took over, a swap
+    /// undone already) is left alone; returns whether it undid something.
+    /// </summary>
+    public static async Task<bool> ReleaseSwapAsync(UnitOfWork db, long subscriptionId, string oldIccid, string newIccid, long claimId)
+    {
+        var sims = await LockPairAsync(db, oldIccid, newIccid);
+        if (!sims.TryGetValue(newIccid, out var fresh) || !sims.TryGetValue(oldIccid, out var old)) return false;
+        var claimed = await db.QuerySingleOrDefaultAsync<long?>("SELECT swap_claim_id FROM sim_cards WHERE iccid = @newIccid", new { newIccid });
+        if (claimed != claimId || fresh.SubscriptionId != subscriptionId || old.State != Replaced || old.SubscriptionId != subscriptionId)
+            return false;
+        await db.ExecuteAsync(
+            """
+            UPDATE sim_cards SET state = coalesce(replaced_from_state, 'active'), replaced_from_state = NULL, updated_at = now()
+            WHERE iccid = @oldIccid
+            """, new { oldIccid });
+        await db.ExecuteAsync(
+            """
+            UPDATE sim_cards SET state = 'available', subscription_id = NULL, signup_id = NULL, swap_claim_id = NULL, updated_at = now()
+            WHERE iccid = @newIccid
+            """, new { newIccid });
+        return true;
+    }
+
+    private static async Task<Dictionary<string, SimCardView>> LockPairAsync(UnitOfWork db, string oldIccid, string newIccid) =>
+        (await db.QueryAsync<SimCardView>(
+            $"SELECT {Columns} FROM sim_cards WHERE iccid IN (@newIccid, @oldIccid) ORDER BY iccid FOR UPDATE",
+            new { newIccid, oldIccid })).ToDictionary(s => s.Iccid);
 
     /// <summary>A SIM's serial: the network's issuer code, a 12-digit serial and the Luhn check digit.</summary>
     public static string IccidOf(string issuer, long serial)

@@ -14,13 +14,17 @@ public static class AccountBundles
 {
     public sealed record AccountBundle(long AccountId, PaymentType PaymentType, string BundleCode);
 
-    public static Task KeepAsync(UnitOfWork db, long accountId, long userId, PaymentType paymentType, string bundleCode) =>
+    /// <summary>Keeps the account's bundle as of <paramref name="version"/> of the account, unless a newer one is held.</summary>
+    public static Task KeepAsync(UnitOfWork db, long accountId, long userId, PaymentType paymentType, string bundleCode, long version) =>
         db.ExecuteAsync(
             """
-            INSERT INTO account_bundles (account_id, user_id, payment_type, bundle_code) VALUES (@accountId, @userId, @PaymentType, @bundleCode)
-            ON CONFLICT (account_id) DO UPDATE SET payment_type = excluded.payment_type, bundle_code = excluded.bundle_code, updated_at = now()
+            INSERT INTO account_bundles (account_id, user_id, payment_type, bundle_code, version)
+            VALUES (@accountId, @userId, @PaymentType, @bundleCode, @version)
+            ON CONFLICT (account_id) DO UPDATE SET payment_type = excluded.payment_type, bundle_code = excluded.bundle_code, updated_at = now(),
+                version = greatest(account_bundles.version, excluded.version)
+            WHERE excluded.version = 0 OR excluded.version > account_bundles.version
             """,
-            new { accountId, userId, bundleCode, PaymentType = EnumText.Of(paymentType) });
+            new { accountId, userId, bundleCode, version, PaymentType = EnumText.Of(paymentType) });
 
     private const string Select = "SELECT account_id AS AccountId, payment_type AS PaymentType, bundle_code AS BundleCode FROM account_bundles WHERE account_id = @accountId";
 
@@ -36,8 +40,9 @@ public static class AccountBundles
     private sealed record BundleRow(long AccountId, string PaymentType, string BundleCode);
 }
 
+[ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<AccountOpened>(db)
 {
     protected override Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct) =>
-        AccountBundles.KeepAsync(db, account.AccountId, account.UserId, account.PaymentType, account.BundleCode);
+        AccountBundles.KeepAsync(db, account.AccountId, account.UserId, account.PaymentType, account.BundleCode, account.Version);
 }

@@ -5,6 +5,7 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.Activation;
 
 /// <summary>A SIM activated at Signup: its line, pending activation, becomes active.</summary>
+[Platform.Messaging.ConsumerName("sim-activated")]
 public sealed class SimActivatedConsumer(UnitOfWork db) : Platform.Messaging.InboxConsumer<SimActivated>(db)
 {
     protected override Task Handle(SimActivated sim, UnitOfWork db, CancellationToken ct) =>

@@ -6,6 +6,7 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.Compensation;
 
 /// <summary>A failed sale's lines are cancelled (each announced, so the account and the tree show it).</summary>
+[ConsumerName("signup-compensation")]
 public sealed class SignupCompensationConsumer(UnitOfWork db) : InboxConsumer<SignupCompensationRequested>(db)
 {
     private static readonly SubscriptionStatus[] NotYetLive = [SubscriptionStatus.PendingActivation, SubscriptionStatus.PendingPortability];

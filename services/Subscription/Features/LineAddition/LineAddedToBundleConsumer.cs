@@ -6,6 +6,7 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.LineAddition;
 
 /// <summary>One more line sold into an existing account: created as the lines of a sale are, and confirmed to the saga.</summary>
+[ConsumerName("line-added-to-bundle")]
 public sealed class LineAddedToBundleConsumer(UnitOfWork db) : InboxConsumer<LineAddedToBundle>(db)
 {
     protected override Task Handle(LineAddedToBundle added, UnitOfWork db, CancellationToken ct) =>

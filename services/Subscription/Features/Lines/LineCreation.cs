@@ -1,16 +1,19 @@
 using MasStack.Contracts;
 using MasStack.Platform.Data;
+using MasStack.Platform.Ids;
 using MasStack.Platform.Messaging;
 using MasStack.Subscription.Features.Accounts;
 
 namespace MasStack.Subscription.Features.Lines;
 
 /// <summary>Creates the lines of a sale — pending activation, or pending portability for a ported number — and confirms each.</summary>
+[ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<SignupSubmitted>(db)
 {
     protected override async Task Handle(SignupSubmitted signup, UnitOfWork db, CancellationToken ct)
     {
-        await AccountBundles.KeepAsync(db, signup.AccountId, signup.UserId, signup.PaymentType, signup.BundleCode);
+        // The sale opens the account: what it says is the account's first version.
+        await AccountBundles.KeepAsync(db, signup.AccountId, signup.UserId, signup.PaymentType, signup.BundleCode, version: 1);
         await CreateLinesAsync(db, signup.SignupId, signup.AccountId, signup.UserId, signup.Lines, signup.SubmittedAt);
     }
 
@@ -32,7 +35,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
         foreach (var line in lines)
         {
             var status = line.NumberMode == NumberMode.Portability ? SubscriptionStatus.PendingPortability : SubscriptionStatus.PendingActivation;
-            await db.ExecuteAsync(
+            var inserted = await db.ExecuteAsync(
                 """
                 INSERT INTO subscriptions (id, account_id, user_id, signup_id, type, number_mode, number, iccid, product_code, status, created_at)
                 VALUES (@SubscriptionId, @accountId, @userId, @signupId, @Type, @NumberMode, @Number, @Iccid, @ProductCode, @Status, @at)
@@ -44,8 +47,15 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
                     at, Type = EnumText.Of(line.Type), Status = EnumText.Of(status),
                     NumberMode = line.NumberMode is { } mode ? EnumText.Of(mode) : null,
                 });
+            if (inserted == 0)
+            {
+                var same = await db.QuerySingleOrDefaultAsync<bool>(
+                    "SELECT signup_id IS NOT DISTINCT FROM @signupId AND account_id = @accountId FROM subscriptions WHERE id = @SubscriptionId",
+                    new { line.SubscriptionId, signupId, accountId });
+                IdCollisionException.ThrowIfOther("subscriptions", line.SubscriptionId, same, "another sale or account");
+            }
             await db.PublishAsync(new SubscriptionCreated(
-                line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at));
+                line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at, Version: 1));
         }
     }
 }

@@ -30,16 +30,25 @@ public static class LineStore
     public static async Task ChangeStatusAsync(UnitOfWork db, Line line, SubscriptionStatus to, string? reason, DateTimeOffset at)
     {
         if (!LineLifecycle.CanMove(line.Status, to)) throw new InvalidOperationException(LineLifecycle.Refusal(line.Status, to));
-        await db.ExecuteAsync(
+        var version = await db.QuerySingleOrDefaultAsync<long>(
             """
-            UPDATE subscriptions SET status = @Status, status_reason = @reason, updated_at = @at,
+            UPDATE subscriptions SET status = @Status, status_reason = @reason, updated_at = @at, version = version + 1,
                    activated_at = CASE WHEN @Status = 'active' THEN coalesce(activated_at, @at) ELSE activated_at END,
                    cancelled_at = CASE WHEN @Status = 'cancelled' THEN @at ELSE cancelled_at END
             WHERE id = @Id
+            RETURNING version
             """,
             new { line.Id, Status = EnumText.Of(to), reason, at });
-        await db.PublishAsync(new SubscriptionStatusChanged(line.Id, line.AccountId, line.UserId, line.Status, to, reason, at));
+        await db.PublishAsync(new SubscriptionStatusChanged(line.Id, line.AccountId, line.UserId, line.Status, to, reason, at, version));
     }
+
+    /// <summary>
+    /// Counts one more change of the line (its offers or services changed) and returns the line's new version, for the
+    /// event that announces the change. The caller holds the line's lock (<see cref="LoadForUpdateAsync"/>).
+    /// </summary>
+    public static Task<long> NextVersionAsync(UnitOfWork db, long subscriptionId, DateTimeOffset at) =>
+        db.QuerySingleOrDefaultAsync<long>(
+            "UPDATE subscriptions SET version = version + 1, updated_at = @at WHERE id = @subscriptionId RETURNING version", new { subscriptionId, at });
 
     /// <summary>
     /// For events that move a line only from the states they expect (a SIM activated, a number ported, a sale undone):

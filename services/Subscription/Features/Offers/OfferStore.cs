@@ -45,7 +45,8 @@ public static class OfferStore
             """,
             new { id, SubscriptionId = line.Id, Kind = EnumText.Of(terms.Kind), terms.Code, period.StartDate, period.EndDate, now });
         await db.PublishAsync(new SubscriptionOfferAdded(
-            id, terms.Kind, line.Id, line.AccountId, line.UserId, terms.Code, period.StartDate, period.EndDate, now));
+            id, terms.Kind, line.Id, line.AccountId, line.UserId, terms.Code, period.StartDate, period.EndDate, now,
+            await LineStore.NextVersionAsync(db, line.Id, now)));
         return new OfferRow(id, line.Id, terms.Code, period.StartDate, period.EndDate);
     }
 
@@ -59,7 +60,8 @@ public static class OfferStore
             RETURNING code
             """, new { offerId, line.Id, Kind = EnumText.Of(kind), now });
         if (code is null) return false;
-        await db.PublishAsync(new SubscriptionOfferRemoved(offerId, kind, line.Id, line.AccountId, line.UserId, code, now));
+        await db.PublishAsync(new SubscriptionOfferRemoved(
+            offerId, kind, line.Id, line.AccountId, line.UserId, code, now, await LineStore.NextVersionAsync(db, line.Id, now)));
         return true;
     }
 }

@@ -6,17 +6,19 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.Portability;
 
 /// <summary>Keeps a ported line's portability state and window; the line becomes active when ported, cancelled when rejected.</summary>
+[ConsumerName("portability-changed")]
 public sealed class PortabilityChangedConsumer(UnitOfWork db) : InboxConsumer<PortabilityChanged>(db)
 {
     protected override async Task Handle(PortabilityChanged change, UnitOfWork db, CancellationToken ct)
     {
         await db.ExecuteAsync(
             """
-            INSERT INTO subscription_portability (subscription_id, number, donor_operator, state, reason, window_start, window_end, updated_at)
-            VALUES (@SubscriptionId, @Number, @DonorOperator, @State, @Reason, @WindowStart, @WindowEnd, @ChangedAt)
+            INSERT INTO subscription_portability (subscription_id, number, donor_operator, state, reason, window_start, window_end, updated_at, version)
+            VALUES (@SubscriptionId, @Number, @DonorOperator, @State, @Reason, @WindowStart, @WindowEnd, @ChangedAt, @Version)
             ON CONFLICT (subscription_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, window_start = excluded.window_start,
-                window_end = excluded.window_end, updated_at = excluded.updated_at
-            WHERE subscription_portability.updated_at <= excluded.updated_at
+                window_end = excluded.window_end, updated_at = excluded.updated_at, version = greatest(subscription_portability.version, excluded.version)
+            WHERE excluded.version > subscription_portability.version
+               OR (excluded.version = 0 AND subscription_portability.updated_at <= excluded.updated_at)
             """, change);
         if (change.State == "ported")
             await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Active,

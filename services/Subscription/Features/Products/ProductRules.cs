@@ -20,12 +20,7 @@ public static class ProductRules
     {
         if (target.Type != type) return $"{target.Code} is a {Text(target.Type)} product; the line is {Text(type)}.";
         if (bundleCode is not null && catalogue.Bundle(bundleCode) is { } bundle)
-        {
-            var slot = bundle.Slots.FirstOrDefault(s => s.Type == type);
-            return slot is not null && slot.Products.Contains(target.Code)
-                ? null
-                : $"The account's bundle {bundle.Code} does not offer {target.Code} for a {Text(type)} line.";
-        }
+            return bundle.Offers(type, target.Code) ? null : $"The account's bundle {bundle.Code} does not offer {target.Code} for a {Text(type)} line.";
         return paymentType is { } payment && !target.PaymentTypes.Contains(payment)
             ? $"{target.Code} is not sold to {Text(payment)} accounts."
             : null;

@@ -60,7 +60,8 @@ public static class ServiceApi
                 INSERT INTO subscription_services (subscription_id, service_code, enabled, updated_at) VALUES (@Id, @Code, @enabled, @now)
                 ON CONFLICT (subscription_id, service_code) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at
                 """, new { line.Id, service.Code, enabled, now });
-            await db.PublishAsync(new SubscriptionServiceChanged(line.Id, line.AccountId, line.UserId, service.Code, enabled, now));
+            var version = await LineStore.NextVersionAsync(db, line.Id, now);
+            await db.PublishAsync(new SubscriptionServiceChanged(line.Id, line.AccountId, line.UserId, service.Code, enabled, now, version));
         }
         return TypedResults.Ok(View(new LineService(service, enabled)));
     }

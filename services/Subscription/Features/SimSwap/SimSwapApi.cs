@@ -37,9 +37,16 @@ public static class SimSwapApi
         return app;
     }
 
+    /// <summary>
+    /// Swaps the line's SIM in three steps, none holding a transaction across the network: check the line (a read),
+    /// claim the new SIM at Signup (which owns the stock: of two claims on one SIM exactly one wins), then change the
+    /// line in this request's transaction. If the line cannot change after the claim, the claim is released. Should
+    /// the process die between the claim and the commit, the stock shows the swap and the line does not until the
+    /// swap is asked again: the claim is idempotent for the line, so the repeat completes it.
+    /// </summary>
     private static async Task<Results<Created<SimReplacementView>, NotFound, ValidationProblem, ProblemHttpResult>> Replace(
-        long subscriptionId, SimReplacementRequest request, HttpContext http, UnitOfWork db, SimStockClient stock, IdGenerator ids,
-        WorkOrderSignal signal, TimeProvider clock)
+        long subscriptionId, SimReplacementRequest request, HttpContext http, NpgsqlDataSource database, UnitOfWork db, SimStockClient stock,
+        IdGenerator ids, WorkOrderSignal signal, TimeProvider clock)
     {
         var errors = new ValidationErrors();
         var newIccid = request.NewIccid?.Trim();
@@ -49,24 +56,57 @@ public static class SimSwapApi
         if (request.IdentityCheck is null) errors.Add("identityCheck", $"The identity check made: one of {EnumText.Choices<IdentityCheck>()}.");
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        if (await LineStore.LoadForUpdateAsync(db, subscriptionId) is not { } line) return TypedResults.NotFound();
-        var now = clock.GetUtcNow();
-        if (SimSwapRules.LineRefusal(line, newIccid!, now) is { } conflict) return Problems.Conflict(conflict);
-        var heldElsewhere = await db.QuerySingleOrDefaultAsync<bool>(
+        Line? line;
+        await using (var connection = await database.OpenConnectionAsync())
+        {
+            if ((line = await LineStore.FindAsync(connection, subscriptionId)) is null) return TypedResults.NotFound();
+            if (SimSwapRules.LineRefusal(line, newIccid!, clock.GetUtcNow()) is { } conflict) return Problems.Conflict(conflict);
+            if (await HeldElsewhereAsync(connection, newIccid!)) return Problems.Conflict($"The SIM {newIccid} is not available: it is or was in service on a line.");
+        }
+
+        var swapId = ids.Next();
+        var claim = await stock.ClaimAsync(newIccid!, line.Id, line.Iccid!, swapId, http.RequestAborted);
+        if (claim.RefusalStatus is { } status)
+            return status == StatusCodes.Status409Conflict ? Problems.Conflict(claim.RefusalDetail!) : Problems.Refused(claim.RefusalDetail!, "newIccid");
+
+        try
+        {
+            var (swap, refusal, keepClaim) = await ChangeLineAsync(db, ids, signal, clock, swapId, line, newIccid!, claim.Sim!.Network, request);
+            if (swap is not null) return TypedResults.Created($"/api/v1/subscriptions/{line.Id}/sim-swap", swap);
+            if (!keepClaim) await stock.ReleaseAsync(newIccid!, line.Id, line.Iccid!, swapId);
+            return Problems.Conflict(refusal!);
+        }
+        catch (Exception)
+        {
+            await stock.ReleaseAsync(newIccid!, line.Id, line.Iccid!, swapId);
+            throw;
+        }
+    }
+
+    private static Task<bool> HeldElsewhereAsync(NpgsqlConnection connection, string newIccid) =>
+        connection.QuerySingleOrDefaultAsync<bool>(
             """
             SELECT EXISTS (SELECT 1 FROM subscriptions WHERE iccid = @newIccid AND status NOT IN ('cancelled', 'moved'))
                 OR EXISTS (SELECT 1 FROM sim_swaps WHERE old_iccid = @newIccid)
             """, new { newIccid });
-        if (heldElsewhere) return Problems.Conflict($"The SIM {newIccid} is not available: it is or was in service on a line.");
 
-        var candidate = await stock.FindAsync(newIccid!, http.RequestAborted);
-        var current = await stock.FindAsync(line.Iccid!, http.RequestAborted);
-        if (SimSwapRules.SimRefusal(candidate, current, newIccid!) is { } refusal)
-            return refusal.Status == StatusCodes.Status409Conflict ? Problems.Conflict(refusal.Detail) : Problems.Refused(refusal.Detail, "newIccid");
+    /// <summary>
+    /// The line takes the claimed SIM, in this request's transaction: audited, announced (Signup's stock confirms it from
+    /// <see cref="SimReplaced"/>) and sent to the network as a work order. Or why not: the line changed since it was read
+    /// (keepClaim when it changed to this very SIM: a concurrent repeat of the swap won), or another line holds the SIM.
+    /// </summary>
+    private static async Task<(SimReplacementView? Swap, string? Refusal, bool KeepClaim)> ChangeLineAsync(
+        UnitOfWork db, IdGenerator ids, WorkOrderSignal signal, TimeProvider clock, long swapId, Line checkedLine, string newIccid, string network,
+        SimReplacementRequest request)
+    {
+        var now = clock.GetUtcNow();
+        if (await LineStore.LoadForUpdateAsync(db, checkedLine.Id) is not { } line) return (null, "The line is gone.", false);
+        if (line.Iccid == newIccid) return (null, $"The line already has the SIM {newIccid}.", true);
+        if (line.Iccid != checkedLine.Iccid) return (null, "The line's SIM changed while the swap was being made.", false);
+        if (SimSwapRules.LineRefusal(line, newIccid, now) is { } conflict) return (null, conflict, false);
 
         var swap = new SimReplacementView(
-            ids.Next(), line.Id, line.Iccid!, newIccid!, candidate!.Network, request.Reason!.Value, request.IdentityCheck!.Value, now,
-            now + SimSwapRules.Hold, 0);
+            swapId, line.Id, line.Iccid!, newIccid, network, request.Reason!.Value, request.IdentityCheck!.Value, now, now + SimSwapRules.Hold, 0);
         await db.ExecuteAsync(
             """
             INSERT INTO sim_swaps (id, subscription_id, old_iccid, new_iccid, network, reason, identity_check, correlator, swapped_at, hold_until)
@@ -78,17 +118,29 @@ public static class SimSwapApi
                 Reason = EnumText.Of(swap.Reason), IdentityCheck = EnumText.Of(swap.IdentityCheck),
                 correlator = Activity.Current?.GetBaggageItem(Correlation.Header),
             });
-        await db.ExecuteAsync(
-            "UPDATE subscriptions SET iccid = @NewIccid, last_sim_change_at = @ReplacedAt, sim_hold_until = @HoldUntil, updated_at = @ReplacedAt WHERE id = @SubscriptionId",
-            new { swap.NewIccid, swap.ReplacedAt, swap.HoldUntil, swap.SubscriptionId });
+        long version;
+        try
+        {
+            version = await db.QuerySingleOrDefaultAsync<long>(
+                """
+                UPDATE subscriptions SET iccid = @NewIccid, last_sim_change_at = @ReplacedAt, sim_hold_until = @HoldUntil, updated_at = @ReplacedAt,
+                       version = version + 1
+                WHERE id = @SubscriptionId RETURNING version
+                """,
+                new { swap.NewIccid, swap.ReplacedAt, swap.HoldUntil, swap.SubscriptionId });
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return (null, $"The SIM {newIccid} is in service on another line.", false);
+        }
         await db.PublishAsync(new SimReplaced(
             line.Id, line.AccountId, line.UserId, line.Number, swap.OldIccid, swap.NewIccid, swap.Network, line.Status,
-            EnumText.Of(swap.Reason), EnumText.Of(swap.IdentityCheck), now, swap.HoldUntil));
+            EnumText.Of(swap.Reason), EnumText.Of(swap.IdentityCheck), now, swap.HoldUntil, version));
 
         // The network must learn the new SIM too: a replace-sim work order, sent like any other.
         var workOrderId = await WorkOrderStore.CreateAsync(db, ids.Next(), line with { Iccid = swap.NewIccid }, WorkOrderType.ReplaceSim,
             new JsonObject { ["oldIccid"] = swap.OldIccid, ["newIccid"] = swap.NewIccid }, now, signal);
-        return TypedResults.Created($"/api/v1/subscriptions/{line.Id}/sim-swap", swap with { WorkOrderId = workOrderId });
+        return (swap with { WorkOrderId = workOrderId }, null, false);
     }
 
     private static async Task<Results<Ok<SimSwapInfo>, NotFound, ValidationProblem>> Latest(

@@ -20,7 +20,6 @@ public sealed record SimCard(string Iccid, string Network, string State, long? S
 public static class SimSwapRules
 {
     public static readonly TimeSpan Hold = TimeSpan.FromHours(72);
-    public const string AvailableState = "available";
 
     /// <summary>Why the line cannot have its SIM swapped now (409), or null.</summary>
     public static string? LineRefusal(Line line, string newIccid, DateTimeOffset now)
@@ -37,18 +36,6 @@ public static class SimSwapRules
 
     /// <summary>The end of the hold that applies now, or null when there is none.</summary>
     public static DateTimeOffset? HoldUntil(Line line, DateTimeOffset now) => line.SimHoldUntil > now ? line.SimHoldUntil : null;
-
-    /// <summary>Why <paramref name="candidate"/> cannot replace a SIM of <paramref name="current"/>'s network: (status, detail) or null.</summary>
-    public static (int Status, string Detail)? SimRefusal(SimCard? candidate, SimCard? current, string newIccid)
-    {
-        if (candidate is null) return (StatusCodes.Status422UnprocessableEntity, $"The SIM {newIccid} is not in stock.");
-        if (candidate.State != AvailableState)
-            return (StatusCodes.Status409Conflict, $"The SIM {newIccid} is {candidate.State}, not available.");
-        if (current is null) return (StatusCodes.Status422UnprocessableEntity, "The line's current SIM is not in stock records; its network cannot be checked.");
-        if (candidate.Network != current.Network)
-            return (StatusCodes.Status422UnprocessableEntity, $"The SIM {newIccid} is of the network {candidate.Network}; the line's is {current.Network}.");
-        return null;
-    }
 
     /// <summary>The CAMARA SIM Swap check: was the SIM changed within the last <paramref name="maxAge"/>?</summary>
     public static bool SwappedWithin(DateTimeOffset? latestSimChange, TimeSpan maxAge, DateTimeOffset now) =>

@@ -32,11 +32,7 @@ public sealed class NetworkClient(HttpClient http)
             request.Headers.Add(TransactionFilter.Header, IdempotencyKey(order.OrderId));
             using var response = await http.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                var reference = JsonNode.Parse(body)?["networkOrderId"]?.GetValue<string>();
-                return new NetworkAnswer(true, reference, body);
-            }
+            if (response.IsSuccessStatusCode) return new NetworkAnswer(true, ReferenceIn(body), body);
             if ((int)response.StatusCode is >= 400 and < 500 && response.StatusCode != HttpStatusCode.RequestTimeout
                 && response.StatusCode != HttpStatusCode.TooManyRequests)
                 return new NetworkAnswer(false, null, body);
@@ -47,4 +43,20 @@ public sealed class NetworkClient(HttpClient http)
             throw new DependencyUnavailableException(ResourceNames.Network, e);
         }
     }
+
+    /// <summary>The network's reference in an answer that says it applied the order; an answer without one is not an answer.</summary>
+    private static string ReferenceIn(string body)
+    {
+        try
+        {
+            if (JsonNode.Parse(body)?["networkOrderId"] is JsonValue value && value.TryGetValue<string>(out var reference) && reference.Length > 0)
+                return reference;
+        }
+        catch (JsonException) { /* reported below */ }
+        throw new MalformedNetworkAnswerException(body);
+    }
 }
+
+/// <summary>The network said it applied an order but its answer cannot be read: the attempt counts as failed.</summary>
+public sealed class MalformedNetworkAnswerException(string body)
+    : Exception($"The network's answer was malformed: {(body.Length > 200 ? body[..200] + "…" : body)}");

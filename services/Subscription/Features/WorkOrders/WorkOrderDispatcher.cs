@@ -1,88 +1,98 @@
+using Dapper;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
+using MasStack.Platform.Workers;
 using MasStack.ServiceDefaults;
+using Npgsql;
 
 namespace MasStack.Subscription.Features.WorkOrders;
 
 /// <summary>
-/// Sends pending work orders to the network. Due orders are claimed with <c>FOR UPDATE SKIP LOCKED</c> (instances
-/// work side by side), sent through the network client's pipeline (attempt timeout, quick retries, circuit
-/// breaker), and marked in the same transaction: completed or failed with the network's answer, or — when the
-/// network did not answer — rescheduled with backoff until <see cref="WorkOrderRetry.MaxAttempts"/>. A crash after
-/// the network applied an order resends it with the same idempotency key, and the network applies it once.
+/// Sends pending work orders to the network. Due orders are claimed in one statement (<c>FOR UPDATE SKIP LOCKED</c>)
+/// that leases them past the network client's whole pipeline (attempt timeout, quick retries, circuit breaker) and
+/// commits; each is then sent, and its outcome recorded in a transaction of its own: completed or failed with the
+/// network's answer, or — when the network did not answer or answered what cannot be read — the attempt counted on
+/// that order alone and the order rescheduled by <see cref="Backoff"/>, failed with the reason once it has had
+/// <c>WorkOrders:MaxAttempts</c> (default 12). A crash after the network applied an order resends it with the same
+/// idempotency key when the lease ends, and the network applies it once.
 /// </summary>
 public sealed class WorkOrderDispatcher(
-    IServiceScopeFactory scopes, WorkOrderSignal signal, TimeProvider clock, ILogger<WorkOrderDispatcher> logger) : BackgroundService
+    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, WorkOrderSignal signal, IConfiguration configuration,
+    TimeProvider clock, ILogger<WorkOrderDispatcher> logger) : ClaimingWorker<WorkOrderDispatcher.DueOrder>(logger, signal)
 {
-    private const int BatchSize = 5;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private readonly int _maxAttempts = configuration.GetValue("WorkOrders:MaxAttempts", 12);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Name => "work order dispatch";
+
+    protected override int BatchSize => 5;
+
+    protected override async Task<IReadOnlyList<DueOrder>> ClaimAsync(int batchSize, CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var sent = 0;
-            try { sent = await DispatchDueAsync(stoppingToken); }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Work order dispatch pass failed; retrying");
-            }
-            if (sent >= BatchSize) continue;
-            try { await signal.WaitAsync(PollInterval, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var due = await connection.QueryAsync<DueOrder>(
+            """
+            UPDATE work_orders SET next_attempt_at = now() + @Lease
+            WHERE id IN (
+                SELECT id FROM work_orders WHERE status = 'pending' AND next_attempt_at <= now()
+                ORDER BY next_attempt_at, id LIMIT @batchSize
+                FOR UPDATE SKIP LOCKED)
+            RETURNING id, subscription_id AS SubscriptionId, type, parameters::text AS Parameters, attempts
+            """, new { Lease, batchSize });
+        return due.OrderBy(o => o.Id).ToList();
     }
 
-    private async Task<int> DispatchDueAsync(CancellationToken ct)
+    protected override async Task HandleOneAsync(DueOrder order, CancellationToken ct)
+    {
+        var attempts = order.Attempts + 1;
+        NetworkAnswer answer;
+        await using var scope = scopes.CreateAsyncScope();
+        var network = scope.ServiceProvider.GetRequiredService<NetworkClient>();
+        try
+        {
+            answer = await network.SendAsync(new NetworkOrder(order.Id, order.SubscriptionId, order.Type, WorkOrderStore.ParametersOf(order.Parameters)), ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var reason = e is DependencyUnavailableException ? $"The network did not answer: {e.InnerException?.Message ?? e.Message}" : e.Message;
+            await RecordFailedAttemptAsync(order, attempts, reason, ct);
+            return;
+        }
+        await FinishAsync(order, attempts, answer.Applied ? WorkOrderStatus.Completed : WorkOrderStatus.Failed, answer.Reference, answer.Detail, null, ct);
+    }
+
+    private async Task RecordFailedAttemptAsync(DueOrder order, int attempts, string reason, CancellationToken ct)
+    {
+        if (attempts >= _maxAttempts)
+        {
+            await FinishAsync(order, attempts, WorkOrderStatus.Failed, null, $"Given up after {attempts} attempts. {reason}", reason, ct);
+            return;
+        }
+        var delay = Backoff.Jittered(attempts);
+        logger.LogInformation("Work order {WorkOrderId}: attempt {Attempts} failed ({Reason}); next try in {Delay}", order.Id, attempts, reason, delay);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(
+            "UPDATE work_orders SET attempts = @attempts, next_attempt_at = @next, last_error = @reason WHERE id = @Id AND status = 'pending'",
+            new { order.Id, attempts, next = clock.GetUtcNow() + delay, reason });
+    }
+
+    private async Task FinishAsync(DueOrder order, int attempts, WorkOrderStatus status, string? reference, string detail, string? error, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
-        var network = scope.ServiceProvider.GetRequiredService<NetworkClient>();
-        var due = await db.QueryAsync<DueOrder>(
-            """
-            SELECT id, subscription_id AS SubscriptionId, type, parameters::text AS Parameters, attempts
-            FROM work_orders WHERE status = 'pending' AND next_attempt_at <= now()
-            ORDER BY next_attempt_at, id LIMIT @BatchSize FOR UPDATE SKIP LOCKED
-            """, new { BatchSize });
-        foreach (var order in due)
-        {
-            var attempts = order.Attempts + 1;
-            try
-            {
-                var answer = await network.SendAsync(
-                    new NetworkOrder(order.Id, order.SubscriptionId, order.Type, WorkOrderStore.ParametersOf(order.Parameters)), ct);
-                await FinishAsync(db, order, attempts, answer.Applied ? WorkOrderStatus.Completed : WorkOrderStatus.Failed, answer.Reference, answer.Detail);
-            }
-            catch (DependencyUnavailableException e)
-            {
-                if (WorkOrderRetry.NextDelay(attempts) is { } delay)
-                {
-                    logger.LogInformation("Work order {WorkOrderId}: the network did not answer (attempt {Attempts}); next try in {Delay}", order.Id, attempts, delay);
-                    await db.ExecuteAsync(
-                        "UPDATE work_orders SET attempts = @attempts, next_attempt_at = @next, last_error = @error WHERE id = @Id",
-                        new { order.Id, attempts, next = clock.GetUtcNow() + delay, error = e.InnerException?.Message ?? e.Message });
-                }
-                else
-                {
-                    await FinishAsync(db, order, attempts, WorkOrderStatus.Failed, null, $"The network did not answer after {attempts} attempts.");
-                }
-            }
-        }
-        await db.CommitAsync(ct);
-        return due.Count;
-    }
-
-    private async Task FinishAsync(UnitOfWork db, DueOrder order, int attempts, WorkOrderStatus status, string? reference, string detail)
-    {
         var now = clock.GetUtcNow();
-        await db.ExecuteAsync(
+        var finished = await db.ExecuteAsync(
             """
-            UPDATE work_orders SET status = @Status, attempts = @attempts, network_reference = @reference, network_answer = @detail, finished_at = @now
-            WHERE id = @Id
+            UPDATE work_orders SET status = @Status, attempts = @attempts, network_reference = @reference, network_answer = @detail,
+                   last_error = coalesce(@error, last_error), finished_at = @now
+            WHERE id = @Id AND status = 'pending'
             """,
-            new { order.Id, Status = EnumText.Of(status), attempts, reference, detail, now });
+            new { order.Id, Status = EnumText.Of(status), attempts, reference, detail, error, now });
+        // Another instance finished it after this one's lease ran out: the network applied it once, and it is announced once.
+        if (finished == 0) return;
         await db.PublishAsync(new WorkOrderFinished(order.Id, order.SubscriptionId, order.Type, status, reference, detail, attempts, now));
+        await db.CommitAsync(ct);
     }
 
-    private sealed record DueOrder(long Id, long SubscriptionId, string Type, string Parameters, int Attempts);
+    public sealed record DueOrder(long Id, long SubscriptionId, string Type, string Parameters, int Attempts);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
+using MasStack.Platform.Workers;
 using MasStack.Subscription.Features.Lines;
 
 namespace MasStack.Subscription.Features.WorkOrders;
@@ -9,18 +10,7 @@ namespace MasStack.Subscription.Features.WorkOrders;
 public enum WorkOrderType { ActivateSim, SuspendSim, ResumeSim, ReplaceSim, ChangeProduct, ChangeServices, Deactivate }
 
 /// <summary>Wakes the dispatcher as soon as a work order is committed, instead of at its next poll.</summary>
-public sealed class WorkOrderSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { /* already signalled */ }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-}
+public sealed class WorkOrderSignal : WorkSignal;
 
 public static class WorkOrderStore
 {

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""What a sale costs (issue 9): CPU time of every process of the suite, read from /proc, while it idles and while it
+takes sales; and the time from a sale's 202 to `completed` at a steady offered rate.
+
+1. Idle burn: the suite's processes' CPU over --idle seconds with nothing happening (from --settle seconds after the
+   warm-up's sales completed), in % of one core.
+2. CPU per sale: --sales sales posted by --clients clients (each waits for its answer, not for completion), then every
+   one waited for until it completed; the CPU every process used meanwhile, divided by the sales, in ms.
+3. Latency at fixed rates (--rates, default 20 and 40 sales/s) for --seconds each, in the open model: sales are started
+   on a schedule, whatever the suite's answers. 202 → `completed` is read afterwards from each signup's createdAt and
+   updatedAt (median, p90, p99), so the measuring does not poll the suite.
+
+CPU is utime + stime + cutime + cstime (so PostgreSQL's backends that ended count in their postmaster) of every
+process started since the script began that runs a part of the suite, grouped by what it runs: run nothing else meanwhile.
+
+Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.lock python3 bench/cpu_per_sale.py
+       [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20]
+"""
+import argparse, os, statistics, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from suite import request, wait_for, start_suite, post_sale_and_wait  # noqa: E402
+from sales import new_sale  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+SERVICES = ["Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption"]
+
+
+def group_of(cmdline):
+    """The row a process counts in, from its command line; None for what is not part of the suite."""
+    text = " ".join(cmdline)
+    exe = os.path.basename(cmdline[0]) if cmdline else ""
+    for service in SERVICES:
+        if exe == f"MasStack.{service}":
+            return service
+    if exe == "MasStack.Gateway":
+        return "gateway"
+    if exe in ("MasStack.ClearingHouse", "MasStack.NetworkProvisioning"):
+        return "simulators"
+    if exe == "postgres" or "/postgres" in cmdline[0] or cmdline[0].startswith("postgres:"):  # a backend shows its title
+        return "PostgreSQL"
+    if exe == "redis-server" or "redis-server" in text:
+        return "Redis"
+    if exe in ("beam.smp", "erl_child_setup", "epmd", "inet_gethost") or "rabbitmq" in text:
+        return "RabbitMQ"
+    if exe == "dcp" or "/dcp" in cmdline[0]:
+        return "orchestrator (dcp)"
+    if "Aspire.Dashboard" in text:
+        return "dashboard"
+    if "MasStack.AppHost" in text or "AppHost" in text:
+        return "AppHost"
+    if exe == "dotnet" and "run" in cmdline:
+        return "dotnet run (launchers)"
+    return "other"
+
+
+def uptime_ticks():
+    with open("/proc/uptime") as f:
+        return float(f.read().split()[0]) * TICK
+
+
+def snapshot(since):
+    """CPU seconds per group of every process of the suite: those started since `since` (ticks after boot) that run one
+    of its parts. (The orchestrator starts the parts detached from the AppHost, so its process tree does not hold them;
+    the bench lock keeps another suite from starting meanwhile.)"""
+    totals = {}
+    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = [part.decode(errors="replace") for part in f.read().split(b"\0") if part]
+        except OSError:
+            continue
+        if int(fields[19]) < since or not cmdline:
+            continue
+        group = group_of(cmdline)
+        if group == "other":
+            continue
+        totals[group] = totals.get(group, 0.0) + sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
+    return totals
+
+
+def delta(before, after):
+    return {group: after.get(group, 0.0) - before.get(group, 0.0) for group in set(before) | set(after)}
+
+
+def table(title, values, unit, fmt):
+    print(f"\n{title}")
+    print(f"| process | {unit} |\n|---|---|")
+    for group, value in sorted(values.items(), key=lambda kv: -kv[1]):
+        if abs(value) >= 0.005:
+            print(f"| {group} | {fmt(value)} |")
+    print(f"| **whole suite** | **{fmt(sum(values.values()))}** |")
+
+
+def parse(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def completion_ms(signup_ids, timeout=600):
+    """202 → completed per sale (ms), read from each signup once it finished; and how many did not complete."""
+    latencies, failed = [], 0
+    for signup_id in signup_ids:
+        _, signup = wait_for(lambda: (lambda r: r if r[1] and r[1]["status"] != "pending" else None)(
+            request("GET", f"/api/v1/signups/{signup_id}")), timeout, poll=0.2)
+        if signup["status"] != "completed":
+            failed += 1
+            continue
+        latencies.append((parse(signup["updatedAt"]) - parse(signup["createdAt"])).total_seconds() * 1000)
+    return sorted(latencies), failed
+
+
+def percentile(values, q):
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def post_sales(count, clients):
+    """count sales by clients waiting each for its 202 (closed model); the accepted signup ids and the refusals."""
+    def one(_):
+        status, accepted = request("POST", "/api/v1/signups", new_sale(), timeout=30)
+        return accepted["signupId"] if status == 202 else None
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one, range(count)))
+    return [r for r in results if r is not None], results.count(None)
+
+
+def at_fixed_rate(rate, seconds):
+    """Sales started every 1/rate s for seconds (open model); the accepted ids, the refused count, the start lag."""
+    count = int(rate * seconds)
+    accepted, refused, lag, lock = [], [0], [0.0], threading.Lock()
+    start = time.monotonic() + 0.5
+
+    def one(i):
+        due = start + i / rate
+        wait = due - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)  # the schedule: the i-th sale starts at its time, not when an earlier one answered
+        else:
+            with lock:
+                lag[0] = max(lag[0], -wait)
+        status, body = request("POST", "/api/v1/signups", new_sale(), timeout=30)
+        with lock:
+            if status == 202:
+                accepted.append(body["signupId"])
+            else:
+                refused[0] += 1
+
+    with ThreadPoolExecutor(max(32, int(rate * 2))) as pool:
+        list(pool.map(one, range(count)))
+    return accepted, refused[0], lag[0]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sales", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--idle", type=float, default=20)
+    parser.add_argument("--rates", default="20,40")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--settle", type=float, default=10)
+    args = parser.parse_args()
+
+    since = uptime_ticks()
+    with start_suite():
+        post_sale_and_wait(timeout=180, retry_unavailable_for=180)
+        ids, _ = post_sales(args.warmup, args.clients)  # JIT, pools, caches
+        completion_ms(ids)
+        time.sleep(args.settle)  # the warm-up's last events and the JIT's background recompilation end before idling is read
+
+        before = snapshot(since)
+        time.sleep(args.idle)  # the measurement: nothing happens for this long
+        idle = delta(before, snapshot(since))
+        table(f"Idle burn over {args.idle:.0f} s (% of one core)", {g: 100 * v / args.idle for g, v in idle.items()},
+              "% of one core", lambda v: f"{v:.1f} %")
+
+        before = snapshot(since)
+        started = time.monotonic()
+        ids, refused = post_sales(args.sales, args.clients)
+        latencies, failed = completion_ms(ids)
+        elapsed = time.monotonic() - started
+        used = delta(before, snapshot(since))
+        table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
+              {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
+
+        print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag |\n|---|---|---|---|---|---|---|---|---|")
+        for rate in (float(r) for r in args.rates.split(",") if r):
+            ids, refused, lag = at_fixed_rate(rate, args.seconds)
+            latencies, failed = completion_ms(ids)
+            if not latencies:
+                print(f"| {rate:.0f}/s | {len(ids)} | {refused} | {failed} | – | – | – | – | {lag * 1000:.0f} ms |")
+                continue
+            print(f"| {rate:.0f}/s | {len(ids)} | {refused} | {failed} | {statistics.median(latencies):.0f} ms | {percentile(latencies, 0.9):.0f} ms "
+                  f"| {percentile(latencies, 0.99):.0f} ms | {latencies[-1]:.0f} ms | {lag * 1000:.0f} ms |")
+
+
+if __name__ == "__main__":
+    main()
