@@ -36,6 +36,8 @@ public sealed class AppModelAgreementTests
         var signup = projects.Single(p => p.Name == ResourceNames.Signup);
         Assert.Equal(ResourceNames.Postgres, signup.Connections["signupdb"]);
         Assert.Contains(ResourceNames.Account, signup.Services);
+        Assert.Equal("5000", signup.Settings["OTEL_METRIC_EXPORT_INTERVAL"]);
+        Assert.DoesNotContain(signup.Settings.Keys, key => key.StartsWith("SIGNUPDB_", StringComparison.Ordinal)); // a reference's parts, not a setting
         Assert.True(projects.Single(p => p.Name == ResourceNames.Gateway).External);
     }
 
@@ -134,7 +136,7 @@ public sealed class AppModelAgreementTests
             foreach (var (key, value) in project.Settings)
             {
                 Assert.True(environment.TryGetValue(key, out var deployed), $"{overlayName}: the AppHost sets {key}={value} for {project.Name}; its Deployment does not");
-                Assert.Equal(value, deployed);
+                Assert.True(value == deployed, $"{overlayName}: the AppHost sets {key}={value} for {project.Name}; its Deployment has {deployed}");
             }
         }
     }
