@@ -107,6 +107,22 @@ public sealed class WorkloadRuleTests
     [Theory]
     [InlineData(RenderedOverlay.Local)]
     [InlineData(RenderedOverlay.Production)]
+    public void Every_service_spreads_its_pods_over_nodes(string overlayName)
+    {
+        // Without it two replicas may share a node, and draining that node takes the service down despite its budget.
+        foreach (var deployment in SuiteDeployments(RenderedOverlay.Of(overlayName)))
+        {
+            var spread = deployment.Spec.Template.Spec.TopologySpreadConstraints?.SingleOrDefault(c => c.TopologyKey == "kubernetes.io/hostname");
+            Assert.True(spread is not null, $"{overlayName}: {deployment.Metadata.Name} does not spread its pods over nodes");
+            Assert.True(RenderedOverlay.Selects(spread.LabelSelector.MatchLabels, deployment.Spec.Template.Metadata.Labels),
+                $"{overlayName}: {deployment.Metadata.Name}'s spread constraint does not select its own pods");
+            Assert.Contains("app.kubernetes.io/name", spread.MatchLabelKeys ?? []);
+        }
+    }
+
+    [Theory]
+    [InlineData(RenderedOverlay.Local)]
+    [InlineData(RenderedOverlay.Production)]
     public void The_gateway_and_the_loaded_services_scale_on_CPU(string overlayName)
     {
         var overlay = RenderedOverlay.Of(overlayName);
