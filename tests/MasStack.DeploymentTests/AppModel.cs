@@ -43,7 +43,7 @@ public static class AppModel
         {
             // As a publish (the manifest publisher's view): endpoints as references, not as local ports. The
             // infrastructure as containers, so the model does not depend on what this machine has installed.
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
+            await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
                 ["--publisher", "manifest", "--output-path", output.FullName, "--MasStack:Infrastructure=containers"]);
             await using var app = await builder.BuildAsync();
             var executionContext = builder.ExecutionContext;
