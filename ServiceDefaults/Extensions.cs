@@ -20,8 +20,11 @@ namespace MasStack.ServiceDefaults;
 public static class Extensions
 {
     public const long MaxRequestBodyBytes = 1024 * 1024;
-    private const string HealthPath = "/health";
-    private const string AlivePath = "/alive";
+    /// <summary>Readiness: every health check passes (Kubernetes' readinessProbe, Aspire's WithHttpHealthCheck).</summary>
+    public const string HealthPath = "/health";
+
+    /// <summary>Liveness: the process answers (Kubernetes' livenessProbe and startupProbe).</summary>
+    public const string AlivePath = "/alive";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -4,7 +4,7 @@ sale with it (SIM from stock), for a fixed time. Reports sales accepted (202) pe
 from each sale's acceptance to `completed` (median and p99), read afterwards from each signup's own createdAt and
 updatedAt so that polling does not load the suite while it is measured.
 
-Usage: flock /tmp/masstack-heavy.lock python3 bench/signup_load.py [--clients 16] [--seconds 30]
+Usage: flock /tmp/masstack-heavy.lock python3 bench/signup_load.py [--clients 16] [--seconds 30] [--replicas 1]
        (run `dotnet build MasStack.Aspire.sln -c Release` first; starts and stops its own suite on localhost:8080)
 """
 import argparse, os, statistics, sys, threading, time
@@ -38,9 +38,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--replicas", type=int, default=1, help="instances of each service (the AppHost's MasStack:Replicas)")
     args = parser.parse_args()
 
-    with start_suite():
+    with start_suite(f"--MasStack:Replicas={args.replicas}"):
         post_sale_and_wait(timeout=180, retry_unavailable_for=180)  # every service up and consuming (slow on a busy machine)
         for _ in range(20):
             post_sale_and_wait()  # warm-up: JIT, connection pools
@@ -67,7 +68,7 @@ def main():
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
 
-        print(f"{args.clients} clients for {elapsed:.0f} s: {len(accepted)} sales accepted, {len(accepted) / elapsed:.1f} sales/s at the gateway "
+        print(f"{args.replicas} instance(s) of each service, {args.clients} clients for {elapsed:.0f} s: {len(accepted)} sales accepted, {len(accepted) / elapsed:.1f} sales/s at the gateway "
               f"(each also reserved its number), {len(refused)} refused {sorted(set(refused))[:5]}")
         print(f"202 -> completed: median {statistics.median(latencies):.0f} ms, p99 {p(0.99):.0f} ms, max {latencies[-1]:.0f} ms, "
               f"{failed} failed")
