@@ -117,5 +117,6 @@ public static class BarringApi
     private static BarringsView View(BarringProfile profile, IReadOnlyList<HistoryEntry> history) => new(
         profile.SubscriptionId,
         new SimStatusView(profile.SimStatus, profile.Block?.Reason, profile.Block?.Since, profile.Block?.By),
-        profile.BarredTypes.Count > 0, profile.BarredTypes, profile.Barrings, history);
+        profile.BarredTypes.Count > 0, profile.BarredTypes,
+        [.. profile.Barrings.OrderBy(b => b.Type).ThenBy(b => b.Source).ThenBy(b => b.Reason)], history);
 }

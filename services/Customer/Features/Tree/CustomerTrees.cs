@@ -102,7 +102,7 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
                    last_name AS LastName, email, phone FROM users WHERE id = @userId;
             SELECT account_id, status, payment_type, bundle_code FROM tree_accounts WHERE user_id = @userId ORDER BY account_id;
             SELECT subscription_id AS SubscriptionId, account_id AS AccountId, type, number, product_code AS ProductCode, status, barred,
-                   agile_tv_email AS AgileTvEmail, barrings, sim_status AS SimStatus
+                   agile_tv_email AS AgileTvEmail, array_to_string(barrings, ',') AS Barrings, sim_status AS SimStatus
             FROM tree_subscriptions WHERE user_id = @userId ORDER BY subscription_id;
             """, new { userId });
         var user = await results.ReadSingleOrDefaultAsync<TreeUser>();
@@ -124,7 +124,8 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
                 {
                     var type = EnumText.Parse<SubscriptionType>(l.Type);
                     return new TreeSubscription(
-                        l.SubscriptionId, type, l.Number, l.ProductCode, EnumText.Parse<SubscriptionStatus>(l.Status), l.Barred, l.Barrings, l.SimStatus,
+                        l.SubscriptionId, type, l.Number, l.ProductCode, EnumText.Parse<SubscriptionStatus>(l.Status), l.Barred,
+                        l.Barrings.Split(',', StringSplitOptions.RemoveEmptyEntries), l.SimStatus,
                         type == SubscriptionType.Tv ? l.AgileTvEmail ?? user.Email : null);
                 }).ToList());
         }).ToList());
@@ -132,7 +133,7 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
 
     private sealed record TreeLineRow(
         long SubscriptionId, long AccountId, string Type, string? Number, string ProductCode, string Status, bool Barred, string? AgileTvEmail,
-        string[] Barrings, string SimStatus);
+        string Barrings, string SimStatus);
 
     private async Task<T?> TryRedis<T>(Func<IDatabase, Task<T>> action)
     {

@@ -39,7 +39,7 @@ public static class SubscriptionApi
                    s.product_code AS ProductCode, s.status, s.status_reason AS StatusReason, s.cancellation_motive_id AS CancellationMotiveId,
                    s.created_at AS CreatedAt, s.activated_at AS ActivatedAt, s.cancelled_at AS CancelledAt,
                    s.last_sim_change_at AS LastSimChangeAt, s.sim_hold_until AS SimHoldUntil, s.updated_at AS UpdatedAt,
-                   s.barred, s.barrings, s.sim_status AS SimStatus, s.sim_block_reason AS SimBlockReason,
+                   s.barred, array_to_string(s.barrings, ',') AS Barrings, s.sim_status AS SimStatus, s.sim_block_reason AS SimBlockReason,
                    (SELECT email FROM agile_tv_logins WHERE subscription_id = s.id) AS AgileTvEmail,
                    p.donor_operator AS DonorOperator, p.state AS PortabilityState, p.reason AS PortabilityReason,
                    p.window_start AS WindowStart, p.window_end AS WindowEnd
@@ -54,8 +54,8 @@ public static class SubscriptionApi
             EnumText.Parse<SubscriptionStatus>(row.Status), row.StatusReason,
             row.CancellationMotiveId is { } motive ? CancellationMotives.Find(motive) : null,
             row.CreatedAt, row.ActivatedAt, row.CancelledAt, row.LastSimChangeAt,
-            row.SimHoldUntil > now ? row.SimHoldUntil : null, row.UpdatedAt, row.Barred, row.Barrings, row.SimStatus, row.SimBlockReason,
-            row.AgileTvEmail,
+            row.SimHoldUntil > now ? row.SimHoldUntil : null, row.UpdatedAt,
+            row.Barred, row.Barrings.Split(',', StringSplitOptions.RemoveEmptyEntries), row.SimStatus, row.SimBlockReason, row.AgileTvEmail,
             row.PortabilityState is null
                 ? null
                 : new LinePortability(row.DonorOperator!, row.PortabilityState, row.PortabilityReason, row.WindowStart, row.WindowEnd)));
@@ -64,7 +64,7 @@ public static class SubscriptionApi
     private sealed record SubscriptionRow(
         long Id, long AccountId, long UserId, string Type, string? NumberMode, string? Number, string? Iccid, string ProductCode, string Status,
         string? StatusReason, int? CancellationMotiveId, DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? CancelledAt,
-        DateTimeOffset? LastSimChangeAt, DateTimeOffset? SimHoldUntil, DateTimeOffset UpdatedAt, bool Barred, string[] Barrings, string SimStatus,
+        DateTimeOffset? LastSimChangeAt, DateTimeOffset? SimHoldUntil, DateTimeOffset UpdatedAt, bool Barred, string Barrings, string SimStatus,
         string? SimBlockReason, string? AgileTvEmail,
         string? DonorOperator, string? PortabilityState, string? PortabilityReason, DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd);
 }
