@@ -62,6 +62,13 @@ public class BarringTests(SuiteFixture suite)
         await suite.TreeLineOnceAppliedAsync(sale.UserId, line, "NOT barred AND barring_version = 3", true, "the tree to show the lift");
         await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}"), s => (string)s["status"]! == "active", "the line to be active again");
         Assert.Empty(await NetworkBarringsAsync(line, version: 3));
+        using (var network = suite.App.CreateHttpClient(ResourceNames.Network))
+        {
+            // The network holds the newest set (an older one arriving late would be acknowledged and ignored)
+            var held = (await network.GetFromJsonAsync<JsonObject>($"/admin/barrings/{line}"))!;
+            Assert.Equal(3, (long)held["version"]!);
+            Assert.Empty(held["barrings"]!.AsArray());
+        }
         var (after, _) = await BarringsAsync(line);
         var history = after["history"]!.AsArray();
         Assert.Equal(16, history.Count);
