@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
+using Dapper;
 using MasStack.Contracts;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.EndToEndTests.Subscriptions;
@@ -272,9 +273,12 @@ public class BarringTests(SuiteFixture suite)
         await (await _gateway.PostAsJsonAsync($"/api/v1/subscriptions/{mobile}/cancellation", new { motiveId = 1 })).ReadJsonAsync(HttpStatusCode.OK);
         var (_, etag) = await BarringsAsync(mobile);
 
-        // Then barring it is 409 once Barring has heard of the cancellation
-        await Eventually.Until(() => PatchAsync(mobile, new { source = "operator", set = new[] { new { type = "baoc", reason = "fraud" } } }, etag),
-            r => r.StatusCode == HttpStatusCode.Conflict, "the cancelled line to refuse barrings");
+        // Then, once Barring has heard of the cancellation, barring it is 409
+        await using (var barringDb = await suite.OpenDatabaseAsync(ResourceNames.Barring))
+            await Eventually.Until(() => barringDb.ExecuteScalarAsync<string>("SELECT status FROM barring_lines WHERE subscription_id = @mobile", new { mobile }),
+                status => status == "cancelled", "Barring to hear of the cancellation");
+        await (await PatchAsync(mobile, new { source = "operator", set = new[] { new { type = "baoc", reason = "fraud" } } }, etag))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
 
         // And a sale that fails leaves no barring profile behind
         var existing = await _gateway.SellAsync();

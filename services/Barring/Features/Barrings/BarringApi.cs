@@ -53,7 +53,7 @@ public static class BarringApi
         if (profile.Block is { } block)
             return Problems.Conflict($"The SIM is blocked ({EnumText.Of(block.Reason)}): every barring stays as it is until it is unblocked.");
 
-        var now = clock.GetUtcNow();
+        var now = BarringProfiles.Stored(clock.GetUtcNow());
         var change = BarringRules.Change(profile, valid.Source, valid.Sets, valid.Lifts, actor.ClientId, now);
         if (change.Forbidden is { } forbidden)
             return TypedResults.Problem(title: "Forbidden for this source", detail: forbidden, statusCode: StatusCodes.Status403Forbidden);
@@ -73,7 +73,7 @@ public static class BarringApi
             return precondition;
         if (BarringRules.LineRefusal(profile) is { } refusal) return Problems.Conflict(refusal);
 
-        var now = clock.GetUtcNow();
+        var now = BarringProfiles.Stored(clock.GetUtcNow());
         BarringProfile changed;
         if (valid.Status == SimStatus.Blocked)
         {

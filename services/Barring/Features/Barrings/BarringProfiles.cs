@@ -27,6 +27,9 @@ public static class BarringProfiles
         SELECT type, source, reason, since, barred_by AS By FROM barrings WHERE subscription_id = @subscriptionId ORDER BY since, type, source, reason
         """;
 
+    /// <summary>A time as PostgreSQL keeps it (microseconds): a change answers the times a later read shows.</summary>
+    public static DateTimeOffset Stored(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
+
     /// <summary>The profile, its line locked until the transaction ends so that changes to one line run one after the other.</summary>
     public static async Task<BarringProfile?> LoadForUpdateAsync(UnitOfWork db, long subscriptionId)
     {
