@@ -1,3 +1,4 @@
+using MasStack.Barring.Features.Barrings;
 using MasStack.Platform;
 using MasStack.ServiceDefaults;
 
@@ -6,4 +7,5 @@ builder.AddPlatform(ResourceNames.Barring, typeof(Program).Assembly);
 
 var app = builder.Build();
 app.UsePlatform();
+app.MapBarringApi();
 app.Run();

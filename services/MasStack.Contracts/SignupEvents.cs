@@ -47,4 +47,7 @@ public static class SignupSteps
     public const string Account = "account";
 
     public static string Subscription(long subscriptionId) => $"subscription:{subscriptionId}";
+
+    /// <summary>Barring created the line's barring profile (<see cref="BarringProfileCreated"/>).</summary>
+    public static string Barring(long subscriptionId) => $"barring:{subscriptionId}";
 }

@@ -20,6 +20,8 @@ public static class ProvisioningApi
             return TypedResults.Ok(requested);
         });
         admin.MapGet("/orders", (ProvisioningLedger ledger) => TypedResults.Ok(ledger.All));
+        admin.MapGet("/barrings/{subscriptionId:long}", Results<Ok<LineBarrings>, NotFound> (long subscriptionId, ProvisioningLedger ledger) =>
+            ledger.BarringsOf(subscriptionId) is { } barrings ? TypedResults.Ok(barrings) : TypedResults.NotFound());
         admin.MapGet("/orders/{idempotencyKey}", Results<Ok<AppliedOrder>, NotFound> (string idempotencyKey, ProvisioningLedger ledger) =>
             ledger.Find(idempotencyKey) is { } order ? TypedResults.Ok(order) : TypedResults.NotFound());
         return app;

@@ -6,11 +6,11 @@ namespace MasStack.EndToEndTests.Infrastructure;
 /// <summary>Waiting for the proof that a failed sale has been undone, rather than for its status alone.</summary>
 public static class Compensations
 {
-    private static readonly string[] Undoers = [ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription];
+    private static readonly string[] Undoers = [ResourceNames.Customer, ResourceNames.Account, ResourceNames.Subscription, ResourceNames.Barring];
 
     /// <summary>
     /// Waits until every compensation request Signup published for <paramref name="signupId"/> has been applied by
-    /// Customer, Account and Subscription (a row in each one's inbox): after that, what the compensation does is done.
+    /// Customer, Account, Subscription and Barring (a row in each one's inbox): after that, what the compensation does is done.
     /// </summary>
     public static async Task WaitForCompensationAsync(this SuiteFixture suite, long signupId)
     {

@@ -101,13 +101,14 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
             SELECT id AS UserId, document_type AS DocumentType, document_number AS DocumentNumber, first_name AS FirstName,
                    last_name AS LastName, email, phone FROM users WHERE id = @userId;
             SELECT account_id, status, payment_type, bundle_code FROM tree_accounts WHERE user_id = @userId ORDER BY account_id;
-            SELECT subscription_id, account_id, type, number, product_code, status, barred, agile_tv_email
+            SELECT subscription_id AS SubscriptionId, account_id AS AccountId, type, number, product_code AS ProductCode, status, barred,
+                   agile_tv_email AS AgileTvEmail, array_to_string(barrings, ',') AS Barrings, sim_status AS SimStatus
             FROM tree_subscriptions WHERE user_id = @userId ORDER BY subscription_id;
             """, new { userId });
         var user = await results.ReadSingleOrDefaultAsync<TreeUser>();
         if (user is null) return null;
         var accounts = (await results.ReadAsync<(long AccountId, string Status, string PaymentType, string BundleCode)>()).ToList();
-        var lines = (await results.ReadAsync<(long SubscriptionId, long AccountId, string Type, string? Number, string ProductCode, string Status, bool Barred, string? AgileTvEmail)>()).ToList();
+        var lines = (await results.ReadAsync<TreeLineRow>()).ToList();
 
         // A line's event may arrive before its account's: the line is shown under its account id all the same.
         var accountIds = accounts.Select(a => a.AccountId).Union(lines.Select(l => l.AccountId)).Order();
@@ -124,10 +125,15 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
                     var type = EnumText.Parse<SubscriptionType>(l.Type);
                     return new TreeSubscription(
                         l.SubscriptionId, type, l.Number, l.ProductCode, EnumText.Parse<SubscriptionStatus>(l.Status), l.Barred,
+                        l.Barrings.Split(',', StringSplitOptions.RemoveEmptyEntries), l.SimStatus,
                         type == SubscriptionType.Tv ? l.AgileTvEmail ?? user.Email : null);
                 }).ToList());
         }).ToList());
     }
+
+    private sealed record TreeLineRow(
+        long SubscriptionId, long AccountId, string Type, string? Number, string ProductCode, string Status, bool Barred, string? AgileTvEmail,
+        string Barrings, string SimStatus);
 
     private async Task<T?> TryRedis<T>(Func<IDatabase, Task<T>> action)
     {

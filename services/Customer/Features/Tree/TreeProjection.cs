@@ -76,7 +76,7 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTre
     }
 }
 
-/// <summary>Barring publishes it (issue "Barrings"); the tree shows a line as barred while any barring is active.</summary>
+/// <summary>Barring publishes it: the tree shows a line as barred while any barring or a SIM block is active, the barred types and the SIM's status.</summary>
 [ConsumerName("subscription-barring-changed")]
 public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionBarringChanged>(db)
 {
@@ -86,10 +86,11 @@ public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTr
         // Unversioned changes (Barring before versions) are ordered by their time, as they always were.
         await db.ExecuteAsync(
             """
-            UPDATE tree_subscriptions SET barred = @Barred, barring_changed_at = @ChangedAt, barring_version = greatest(barring_version, @Version)
+            UPDATE tree_subscriptions SET barred = @Barred, barrings = @barrings, sim_status = coalesce(@SimStatus, sim_status),
+                   barring_changed_at = @ChangedAt, barring_version = greatest(barring_version, @Version)
             WHERE subscription_id = @SubscriptionId AND (@Version > 0 OR barring_changed_at IS NULL OR barring_changed_at < @ChangedAt)
             """,
-            new { change.SubscriptionId, change.Barred, change.ChangedAt, change.Version });
+            new { change.SubscriptionId, change.Barred, barrings = change.ActiveBarrings.ToArray(), change.SimStatus, change.ChangedAt, change.Version });
         trees.InvalidateAfterCommit(db, change.UserId);
     }
 }

@@ -74,8 +74,8 @@ public static class LineAdditionApi
         if (refusal is not null) return refusal.Errors.Refuse(refusal.Status, "The line cannot take this number or SIM card");
 
         var added = lines!.Single();
-        await db.ExecuteAsync("INSERT INTO signup_steps (signup_id, step) VALUES (@signupId, @step)",
-            new { signupId, step = SignupSteps.Subscription(added.SubscriptionId) });
+        await db.ExecuteAsync("INSERT INTO signup_steps (signup_id, step) SELECT @signupId, unnest(@steps)",
+            new { signupId, steps = SignupProgress.LineSteps([added]).ToArray() });
         await db.PublishAsync(new LineAddedToBundle(signupId, accountId, account.UserId, account.PaymentType, account.BundleCode, added, now));
         return TypedResults.Accepted($"/api/v1/signups/{signupId}",
             new SignupAccepted(signupId, account.UserId, accountId, SignupApi.Subscriptions(lines!), "pending"));

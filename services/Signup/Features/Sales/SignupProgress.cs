@@ -13,7 +13,11 @@ namespace MasStack.Signup.Features.Sales;
 public static class SignupProgress
 {
     public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines) =>
-        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(lines.Select(l => SignupSteps.Subscription(l.SubscriptionId)));
+        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines));
+
+    /// <summary>Each line is created by Subscription and given its barring profile by Barring.</summary>
+    public static IEnumerable<string> LineSteps(IEnumerable<SignupLine> lines) =>
+        lines.SelectMany(l => new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId) });
 
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
     {

@@ -29,6 +29,15 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             : Task.CompletedTask;
 }
 
+[ConsumerName("barring-profile-created")]
+public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfileCreated>(db)
+{
+    protected override Task Handle(BarringProfileCreated message, UnitOfWork db, CancellationToken ct) =>
+        message.SignupId is { } signupId
+            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Barring(message.SubscriptionId))
+            : Task.CompletedTask;
+}
+
 [ConsumerName("signup-step-failed")]
 public sealed class SignupStepFailedConsumer(UnitOfWork db) : InboxConsumer<SignupStepFailed>(db)
 {

@@ -56,6 +56,22 @@ public static class SimStock
             WHERE state = 'assigned' AND ((@signupId::bigint IS NOT NULL AND signup_id = @signupId) OR subscription_id = @subscriptionId)
             """, new { signupId, subscriptionId });
 
+    /// <summary>The line's SIM in service (assigned or active) is blocked in stock: reported lost or stolen, it must never serve again.</summary>
+    public static Task BlockAsync(UnitOfWork db, long subscriptionId) =>
+        db.ExecuteAsync(
+            """
+            UPDATE sim_cards SET state = 'blocked', blocked_from_state = state, updated_at = now()
+            WHERE subscription_id = @subscriptionId AND state IN ('assigned', 'active')
+            """, new { subscriptionId });
+
+    /// <summary>The line's blocked SIM returns to the state it had before the block (a SIM found again).</summary>
+    public static Task UnblockAsync(UnitOfWork db, long subscriptionId) =>
+        db.ExecuteAsync(
+            """
+            UPDATE sim_cards SET state = coalesce(blocked_from_state, 'active'), blocked_from_state = NULL, updated_at = now()
+            WHERE subscription_id = @subscriptionId AND state = 'blocked'
+            """, new { subscriptionId });
+
     /// <summary>
     /// A line's SIM is swapped: the new SIM takes the line (active, or assigned while the line is not live yet) and
     /// the old one becomes <c>replaced</c>, both locked in this transaction. A repeat of a swap already made changes

@@ -10,7 +10,9 @@ public sealed record SubscriptionView(
     long SubscriptionId, long AccountId, long UserId, SubscriptionType Type, NumberMode? NumberMode, string? Number, string? Iccid,
     string ProductCode, SubscriptionStatus Status, string? StatusReason, CancellationMotive? CancellationMotive,
     DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? CancelledAt, DateTimeOffset? LastSimChangeAt,
-    DateTimeOffset? SimChangeHoldUntil, DateTimeOffset UpdatedAt,
+    DateTimeOffset? SimChangeHoldUntil, DateTimeOffset UpdatedAt, bool Barred, IReadOnlyList<string> Barrings, string SimStatus,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    string? SimBlockReason,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? AgileTvEmail = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
@@ -37,6 +39,7 @@ public static class SubscriptionApi
                    s.product_code AS ProductCode, s.status, s.status_reason AS StatusReason, s.cancellation_motive_id AS CancellationMotiveId,
                    s.created_at AS CreatedAt, s.activated_at AS ActivatedAt, s.cancelled_at AS CancelledAt,
                    s.last_sim_change_at AS LastSimChangeAt, s.sim_hold_until AS SimHoldUntil, s.updated_at AS UpdatedAt,
+                   s.barred, array_to_string(s.barrings, ',') AS Barrings, s.sim_status AS SimStatus, s.sim_block_reason AS SimBlockReason,
                    (SELECT email FROM agile_tv_logins WHERE subscription_id = s.id) AS AgileTvEmail,
                    p.donor_operator AS DonorOperator, p.state AS PortabilityState, p.reason AS PortabilityReason,
                    p.window_start AS WindowStart, p.window_end AS WindowEnd
@@ -51,7 +54,8 @@ public static class SubscriptionApi
             EnumText.Parse<SubscriptionStatus>(row.Status), row.StatusReason,
             row.CancellationMotiveId is { } motive ? CancellationMotives.Find(motive) : null,
             row.CreatedAt, row.ActivatedAt, row.CancelledAt, row.LastSimChangeAt,
-            row.SimHoldUntil > now ? row.SimHoldUntil : null, row.UpdatedAt, row.AgileTvEmail,
+            row.SimHoldUntil > now ? row.SimHoldUntil : null, row.UpdatedAt,
+            row.Barred, row.Barrings.Split(',', StringSplitOptions.RemoveEmptyEntries), row.SimStatus, row.SimBlockReason, row.AgileTvEmail,
             row.PortabilityState is null
                 ? null
                 : new LinePortability(row.DonorOperator!, row.PortabilityState, row.PortabilityReason, row.WindowStart, row.WindowEnd)));
@@ -60,6 +64,7 @@ public static class SubscriptionApi
     private sealed record SubscriptionRow(
         long Id, long AccountId, long UserId, string Type, string? NumberMode, string? Number, string? Iccid, string ProductCode, string Status,
         string? StatusReason, int? CancellationMotiveId, DateTimeOffset CreatedAt, DateTimeOffset? ActivatedAt, DateTimeOffset? CancelledAt,
-        DateTimeOffset? LastSimChangeAt, DateTimeOffset? SimHoldUntil, DateTimeOffset UpdatedAt, string? AgileTvEmail,
+        DateTimeOffset? LastSimChangeAt, DateTimeOffset? SimHoldUntil, DateTimeOffset UpdatedAt, bool Barred, string Barrings, string SimStatus,
+        string? SimBlockReason, string? AgileTvEmail,
         string? DonorOperator, string? PortabilityState, string? PortabilityReason, DateTimeOffset? WindowStart, DateTimeOffset? WindowEnd);
 }

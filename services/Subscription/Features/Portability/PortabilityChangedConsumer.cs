@@ -1,6 +1,7 @@
 using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Messaging;
+using MasStack.Subscription.Features.Barrings;
 using MasStack.Subscription.Features.Lines;
 
 namespace MasStack.Subscription.Features.Portability;
@@ -21,8 +22,11 @@ public sealed class PortabilityChangedConsumer(UnitOfWork db) : InboxConsumer<Po
                OR (excluded.version = 0 AND subscription_portability.updated_at <= excluded.updated_at)
             """, change);
         if (change.State == "ported")
-            await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Active,
-                $"Number ported from {change.DonorOperator}.", change.ChangedAt);
+        {
+            if (await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Active,
+                    $"Number ported from {change.DonorOperator}.", change.ChangedAt))
+                await LineBarrings.FollowAfterActivationAsync(db, change.SubscriptionId, change.ChangedAt);
+        }
         else if (change.State is "rejected" or "cancelled")
             await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Cancelled,
                 $"Portability {change.State}: {change.Reason}", change.ChangedAt);

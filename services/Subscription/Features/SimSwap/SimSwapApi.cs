@@ -20,10 +20,13 @@ public sealed record SimReplacementView(
     long SimReplacementId, long SubscriptionId, string OldIccid, string NewIccid, string Network, SimSwapReason Reason,
     IdentityCheck IdentityCheck, DateTimeOffset ReplacedAt, DateTimeOffset HoldUntil, long WorkOrderId);
 
-/// <summary>The CAMARA SIM Swap idea: the latest SIM change (null: never swapped), optionally checked against a maximum age.</summary>
+/// <summary>
+/// The CAMARA SIM Swap idea: the latest SIM change (null: never swapped), optionally checked against a maximum age; and
+/// whether the SIM is blocked (<see cref="SimStatus"/>), as lost or stolen for one (<see cref="SimBlockReason"/>), as Barring says.
+/// </summary>
 public sealed record SimSwapInfo(
     long SubscriptionId, string? Number, DateTimeOffset? LatestSimChange, bool? Swapped, DateTimeOffset? HoldUntil,
-    IReadOnlyList<SimSwapRecord> History);
+    IReadOnlyList<SimSwapRecord> History, string SimStatus, string? SimBlockReason);
 
 public sealed record SimSwapRecord(string OldIccid, string NewIccid, SimSwapReason Reason, IdentityCheck IdentityCheck, DateTimeOffset SwappedAt);
 
@@ -157,12 +160,14 @@ public static class SimSwapApi
                 new { subscriptionId }))
             .Select(s => new SimSwapRecord(s.OldIccid, s.NewIccid, EnumText.Parse<SimSwapReason>(s.Reason), EnumText.Parse<IdentityCheck>(s.IdentityCheck), s.SwappedAt))
             .ToList();
+        var sim = await connection.QuerySingleAsync<(string Status, string? BlockReason)>(
+            "SELECT sim_status, sim_block_reason FROM subscriptions WHERE id = @subscriptionId", new { subscriptionId });
         var now = clock.GetUtcNow();
         var latest = history.FirstOrDefault()?.SwappedAt;
         return TypedResults.Ok(new SimSwapInfo(
             line.Id, line.Number, latest,
             maxAgeHours is { } hours ? SimSwapRules.SwappedWithin(latest, TimeSpan.FromHours(hours), now) : null,
-            SimSwapRules.HoldUntil(line, now), history));
+            SimSwapRules.HoldUntil(line, now), history, sim.Status, sim.BlockReason));
     }
 
     private sealed record SwapRow(string OldIccid, string NewIccid, string Reason, string IdentityCheck, DateTimeOffset SwappedAt);

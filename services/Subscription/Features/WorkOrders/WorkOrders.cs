@@ -7,7 +7,7 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.WorkOrders;
 
 /// <summary>The change orders the network's SIM web service (the seed's mysimWS) understands.</summary>
-public enum WorkOrderType { ActivateSim, SuspendSim, ResumeSim, ReplaceSim, ChangeProduct, ChangeServices, Deactivate }
+public enum WorkOrderType { ActivateSim, SuspendSim, ResumeSim, ReplaceSim, ChangeProduct, ChangeServices, Deactivate, ChangeBarrings }
 
 /// <summary>Wakes the dispatcher as soon as a work order is committed, instead of at its next poll.</summary>
 public sealed class WorkOrderSignal : WorkSignal;
