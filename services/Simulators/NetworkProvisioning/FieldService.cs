@@ -15,7 +15,7 @@ public sealed record FieldServiceBehaviour(int DelayMs, double FailureRate);
 /// </summary>
 public sealed class FieldService(IConfiguration configuration)
 {
-    private FieldServiceBehaviour _current = new(configuration.GetValue("DelayMs", 100), configuration.GetValue("FailureRate", 0.0));
+    private FieldServiceBehaviour _current = new(configuration.GetValue("DelayMs", 20), configuration.GetValue("FailureRate", 0.0));
     private readonly ConcurrentDictionary<string, int> _failuresFor = new();
 
     public FieldServiceBehaviour Current => Volatile.Read(ref _current);
