@@ -101,23 +101,20 @@ public static class PortOutApi
         return TypedResults.Ok((await FindAsync(db, portOutId))!);
     }
 
-    private const string Select =
+    private const string Columns =
         """
-        SELECT id AS PortOutId, subscription_id AS SubscriptionId, number, recipient_operator AS RecipientOperator, state, reason,
-               requested_at AS RequestedAt, window_start AS WindowStart, window_end AS WindowEnd, updated_at AS UpdatedAt
-        FROM port_outs WHERE id = @portOutId
+        id AS PortOutId, subscription_id AS SubscriptionId, number, recipient_operator AS RecipientOperator, state, reason,
+        requested_at AS RequestedAt, window_start AS WindowStart, window_end AS WindowEnd, updated_at AS UpdatedAt
         """;
+
+    private const string Select = $"SELECT {Columns} FROM port_outs WHERE id = @portOutId";
 
     private static Task<PortOutView?> FindAsync(UnitOfWork db, long portOutId) => db.QuerySingleOrDefaultAsync<PortOutView>(Select, new { portOutId });
 
     /// <summary>The port-out requests that named the line, newest first, for its view.</summary>
     public static async Task<IReadOnlyList<PortOutView>> OfAsync(NpgsqlConnection connection, long subscriptionId) =>
         (await connection.QueryAsync<PortOutView>(
-            """
-            SELECT id AS PortOutId, subscription_id AS SubscriptionId, number, recipient_operator AS RecipientOperator, state, reason,
-                   requested_at AS RequestedAt, window_start AS WindowStart, window_end AS WindowEnd, updated_at AS UpdatedAt
-            FROM port_outs WHERE subscription_id = @subscriptionId ORDER BY requested_at DESC, id DESC
-            """, new { subscriptionId })).AsList();
+            $"SELECT {Columns} FROM port_outs WHERE subscription_id = @subscriptionId ORDER BY requested_at DESC, id DESC", new { subscriptionId })).AsList();
 
     private sealed record Ended(long Version, DateTimeOffset? ActivatedAt);
 }

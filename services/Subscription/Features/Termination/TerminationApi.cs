@@ -45,7 +45,7 @@ public static class TerminationApi
 
         if (await LineStore.LoadForUpdateAsync(db, subscriptionId) is not { } line) return TypedResults.NotFound();
         if (TerminationRules.Refusal(line.Status) is { } conflict) return Problems.Conflict(conflict);
-        var scheduled = await db.QuerySingleOrDefaultAsync<DateTime?>(
+        var scheduled = await db.QuerySingleOrDefaultAsync<DateOnly?>(
             "SELECT requested_date FROM subscription_terminations WHERE subscription_id = @subscriptionId AND state = 'scheduled'", new { subscriptionId });
         if (scheduled is { } on) return Problems.Conflict($"The line's termination is already scheduled for {on:yyyy-MM-dd}.");
 
@@ -79,11 +79,11 @@ public static class TerminationApi
         return row is null
             ? null
             : new LineTermination(row.State, TerminationMotives.Find(row.MotiveId) ?? new CancellationMotive(row.MotiveId, EnumText.OtherText, ""),
-                row.Comment, DateOnly.FromDateTime(row.RequestedDate), row.RequestedAt, row.Reason, row.State == "scheduled" ? row.LastError : null,
+                row.Comment, row.RequestedDate, row.RequestedAt, row.Reason, row.State == "scheduled" ? row.LastError : null,
                 row.CompletedAt, row.InCommitment, row.FeeAmount is { } amount ? new Money(amount, row.FeeCurrency ?? "EUR") : null, row.WorkOrderId);
     }
 
     private sealed record TerminationRow(
-        string State, int MotiveId, string? Comment, DateTime RequestedDate, DateTimeOffset RequestedAt, string? Reason, string? LastError,
+        string State, int MotiveId, string? Comment, DateOnly RequestedDate, DateTimeOffset RequestedAt, string? Reason, string? LastError,
         DateTimeOffset? CompletedAt, bool? InCommitment, decimal? FeeAmount, string? FeeCurrency, long? WorkOrderId);
 }

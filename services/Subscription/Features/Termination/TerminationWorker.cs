@@ -44,7 +44,7 @@ public sealed class TerminationWorker(
                 ORDER BY requested_date, subscription_id LIMIT @batchSize
                 FOR UPDATE SKIP LOCKED)
             RETURNING t.subscription_id AS SubscriptionId, s.account_id AS AccountId, t.attempts
-            """, new { Lease, today = today.ToDateTime(TimeOnly.MinValue), batchSize })).AsList();
+            """, new { Lease, today, batchSize })).AsList();
     }
 
     protected override async Task HandleOneAsync(Due due, CancellationToken ct)
@@ -102,7 +102,7 @@ public sealed class TerminationWorker(
         var fee = TerminationRules.FeeCharged(terms.InCommitment, terms.EarlyTerminationFee);
         await db.PublishAsync(new SubscriptionTerminated(
             line.Id, line.AccountId, line.UserId, line.Type, line.Number, line.Iccid, line.ProductCode, termination.MotiveId,
-            DateOnly.FromDateTime(termination.RequestedDate), activatedAt, now, terms.InCommitment, terms.EndDate, fee, version));
+            termination.RequestedDate, activatedAt, now, terms.InCommitment, terms.EndDate, fee, version));
         await db.ExecuteAsync(
             """
             UPDATE subscription_terminations SET state = 'completed', completed_at = @now, in_commitment = @InCommitment, fee_amount = @Amount,
@@ -113,5 +113,5 @@ public sealed class TerminationWorker(
 
     public sealed record Due(long SubscriptionId, long AccountId, int Attempts);
 
-    private sealed record Scheduled(int MotiveId, DateTime RequestedDate);
+    private sealed record Scheduled(int MotiveId, DateOnly RequestedDate);
 }
