@@ -161,11 +161,17 @@ public class TerminationTests(SuiteFixture suite)
         var refused = await _gateway.PostAsync($"/api/v1/msisdns/{number}/reservations", null);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
 
-        // Then once the quarantine ends (20 s under test) it is sold again, to another customer
-        await Eventually.Until(async () => (await _gateway.PostAsync($"/api/v1/msisdns/{number}/reservations", null)).StatusCode,
-            status => status == HttpStatusCode.Created, "the quarantine to end", TimeSpan.FromSeconds(60));
-        var resold = await _gateway.SellAsync("FIBER-MOBILE", "postpaid", null, new SaleLine("internet", "FIBER-1G"), new SaleLine("mobile", "MOBILE-50GB", number));
-        var line = await _gateway.GetJsonAsync($"/api/v1/subscriptions/{resold.Lines.Single(l => l.Type == "mobile").SubscriptionId}");
+        // Then once the quarantine ends (20 s under test) it is reserved and sold again, to another customer
+        var reserved = await Eventually.Until(async () => await _gateway.PostAsync($"/api/v1/msisdns/{number}/reservations", null),
+            response => response.StatusCode == HttpStatusCode.Created, "the quarantine to end", TimeSpan.FromSeconds(60));
+        var sale = Sales.NewSale("FIBER-MOBILE", "postpaid", null, [new SaleLine("internet", "FIBER-1G"), new SaleLine("mobile", "MOBILE-50GB", number)]);
+        sale["lines"]![1]!["reservationId"] = (long)(await reserved.ReadJsonAsync(HttpStatusCode.Created))["reservationId"]!;
+        var accepted = await (await _gateway.PostAsJsonAsync("/api/v1/signups", sale)).ReadJsonAsync(HttpStatusCode.Accepted);
+        var resale = await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/signups/{(long)accepted["signupId"]!}"),
+            s => (string)s["status"]! != "pending", "the new sale to complete");
+        Assert.Equal("completed", (string)resale["status"]!);
+        var resold = accepted["subscriptions"]!.AsArray().Single(l => (string)l!["type"]! == "mobile")!;
+        var line = await _gateway.GetJsonAsync($"/api/v1/subscriptions/{(long)resold["subscriptionId"]!}");
         Assert.Equal("+34" + number, (string)line["number"]!);
         Assert.Equal("terminated", (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{mobile}"))["status"]!);
     }
