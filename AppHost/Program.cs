@@ -13,13 +13,17 @@ var signup = builder.AddService<Projects.MasStack_Signup>(ResourceNames.Signup, 
 var customer = builder.AddService<Projects.MasStack_Customer>(ResourceNames.Customer, infra);
 var account = builder.AddService<Projects.MasStack_Account>(ResourceNames.Account, infra);
 // The network's SIM provisioning service, simulated: latency and failure rate from Network__LatencyMs / Network__FailureRate,
-// changeable at run time (PUT /admin/behaviour). Subscription sends it work orders; neither waits for the other.
+// changeable at run time (PUT /admin/behaviour). Beside it, the field service that installs fixed, internet and TV lines
+// (POST /installations; FieldService__DelayMs / FieldService__FailureRate, PUT /admin/field-service). Subscription sends
+// both their work orders; neither waits for the other.
 var network = builder.AddProject<Projects.MasStack_NetworkProvisioning>(ResourceNames.Network, launchProfileName: "http")
     .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
     .WithHttpHealthCheck("/health");
 var subscription = builder.AddService<Projects.MasStack_Subscription>(ResourceNames.Subscription, infra)
     .WithReference(signup)      // the catalogue and the SIM stock, asked over HTTP
     .WithReference(network);
+// A termination charges the early-termination fee of the account's terms, read from Account when the line ends.
+subscription.WithReference(account);
 var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billing, infra);
 var barring = builder.AddService<Projects.MasStack_Barring>(ResourceNames.Barring, infra);
 var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra);
@@ -32,6 +36,8 @@ var clearingHouse = builder.AddProject<Projects.MasStack_ClearingHouse>(Resource
     .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
     .WithHttpHealthCheck("/health");
 signup.WithReference(clearingHouse).WithReference(account);
+// As the donor operator, MasStack is asked by the clearing house to release a number (port-out): it calls Subscription.
+clearingHouse.WithReference(subscription);
 
 // The gateway, the one public door. It finds the services through service discovery (services__signup__http__0, …)
 // and deliberately does not wait for them: it starts, and answers for the rest, while one of them is down. It listens

@@ -9,3 +9,13 @@ public sealed record AccountOpened(
     string BundleCode,
     DateTimeOffset OpenedAt,
     long Version = 0) : IIntegrationEvent;
+
+/// <summary>An account's status changed (closed when its last line ended); the tree follows it.</summary>
+public sealed record AccountStatusChanged(
+    long AccountId,
+    long UserId,
+    AccountStatus From,
+    AccountStatus To,
+    string? Reason,
+    DateTimeOffset ChangedAt,
+    long Version = 0) : IIntegrationEvent;

@@ -21,3 +21,22 @@ public static class CancellationMotives
 
     public static CancellationMotive? Find(int id) => All.FirstOrDefault(m => m.Id == id);
 }
+
+/// <summary>
+/// Why a live line is terminated: the fixed set Subscription accepts as a termination's <c>motiveId</c>, published by
+/// master data beside the cancellation motives; this is its one definition.
+/// </summary>
+public static class TerminationMotives
+{
+    public static readonly IReadOnlyList<CancellationMotive> All =
+    [
+        new(101, "customer-request", "The customer no longer wants the service."),
+        new(102, "moving-away", "The customer moves where we give no service."),
+        new(103, "price", "The customer found a better price."),
+        new(104, "service-quality", "The customer is unhappy with the service."),
+        new(105, "holder-deceased", "The holder died."),
+        new(106, "non-payment", "Ended by the operator for unpaid invoices."),
+    ];
+
+    public static CancellationMotive? Find(int id) => All.FirstOrDefault(m => m.Id == id);
+}

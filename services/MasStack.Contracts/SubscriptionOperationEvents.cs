@@ -92,3 +92,43 @@ public sealed record WorkOrderFinished(
     string? Detail,
     int Attempts,
     DateTimeOffset FinishedAt) : IIntegrationEvent;
+
+/// <summary>
+/// A live line ended at the customer's request (<see cref="SubscriptionStatus.Terminated"/>): Billing charges the part
+/// month up to <see cref="TerminatedAt"/> and, when <see cref="InCommitment"/>, <see cref="EarlyTerminationFee"/> — the
+/// fee of the account's terms on the day the line ended. Signup quarantines the number (from the line's status change)
+/// for its configured period; the SIM is deactivated on the network by a work order.
+/// </summary>
+public sealed record SubscriptionTerminated(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    SubscriptionType Type,
+    string? Number,
+    string? Iccid,
+    string ProductCode,
+    int MotiveId,
+    DateOnly RequestedDate,
+    DateTimeOffset? ActivatedAt,
+    DateTimeOffset TerminatedAt,
+    bool InCommitment,
+    DateOnly? CommitmentEndDate,
+    Money EarlyTerminationFee,
+    long Version = 0) : IIntegrationEvent;
+
+/// <summary>
+/// The line's number was ported away to <see cref="RecipientOperator"/> (we were the donor): the line ends
+/// (<see cref="SubscriptionStatus.PortedOut"/>), its number leaves our stock and its SIM is deactivated.
+/// </summary>
+public sealed record SubscriptionPortedOut(
+    long SubscriptionId,
+    long AccountId,
+    long UserId,
+    SubscriptionType Type,
+    string Number,
+    string? Iccid,
+    string RecipientOperator,
+    long PortOutId,
+    DateTimeOffset? ActivatedAt,
+    DateTimeOffset PortedOutAt,
+    long Version = 0) : IIntegrationEvent;

@@ -4,9 +4,11 @@ using MasStack.Subscription.Features;
 using MasStack.Subscription.Features.Cancellation;
 using MasStack.Subscription.Features.Lines;
 using MasStack.Subscription.Features.Offers;
+using MasStack.Subscription.Features.PortOut;
 using MasStack.Subscription.Features.Products;
 using MasStack.Subscription.Features.Services;
 using MasStack.Subscription.Features.SimSwap;
+using MasStack.Subscription.Features.Termination;
 using MasStack.Subscription.Features.WorkOrders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,4 +24,6 @@ app.MapProductApi();
 app.MapServiceApi();
 app.MapOfferApi();
 app.MapWorkOrderApi();
+app.MapTerminationApi();
+app.MapPortOutApi();
 app.Run();

@@ -29,8 +29,13 @@ public sealed class SuiteFixture : IAsyncLifetime
     /// <summary>Attempts at a work order the network does not answer (production: 12, over about four minutes).</summary>
     public const int WorkOrderAttempts = 6;
 
+    /// <summary>How long a terminated line's number rests before it is sold again (production: 180 days).</summary>
+    public static readonly TimeSpan NumberQuarantine = TimeSpan.FromSeconds(20);
+
     private static IEnumerable<string> ServiceArguments =>
-        RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}").Append($"--WorkOrders:MaxAttempts={WorkOrderAttempts}");
+        RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}")
+            .Append($"--WorkOrders:MaxAttempts={WorkOrderAttempts}")
+            .Append($"--Signup:NumberQuarantine={NumberQuarantine:c}");
 
     public DistributedApplication App { get; private set; } = null!;
 

@@ -16,6 +16,11 @@ public class LineLifecycleTests
     [InlineData(Barred, Active)]
     [InlineData(Active, Moved)]
     [InlineData(Barred, Moved)]
+    [InlineData(Active, Terminated)]
+    [InlineData(Barred, Terminated)]
+    [InlineData(Active, PortedOut)]
+    [InlineData(Barred, PortedOut)]
+    [InlineData(PendingPortability, PendingActivation)]
     public void A_line_makes_the_moves_of_its_life(SubscriptionStatus from, SubscriptionStatus to)
     {
         Assert.True(LineLifecycle.CanMove(from, to));
@@ -35,6 +40,8 @@ public class LineLifecycleTests
     [Theory]
     [InlineData(Cancelled)]
     [InlineData(Moved)]
+    [InlineData(Terminated)]
+    [InlineData(PortedOut)]
     public void Nothing_leaves_an_ended_line(SubscriptionStatus ended)
     {
         Assert.All(Enum.GetValues<SubscriptionStatus>(), to => Assert.False(LineLifecycle.CanMove(ended, to)));

@@ -35,11 +35,37 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxCons
     {
         if (!Enum.IsDefined(change.To)) return; // a status newer than this service ("other"): the copy keeps what it can show
         if (!await EventVersions.AppliesAsync(db, AccountCopies.Line, "status_version", change.SubscriptionId, change.Version)) return;
-        await db.ExecuteAsync(
+        var accountId = await db.QuerySingleOrDefaultAsync<long>(
             """
             UPDATE account_subscriptions SET status = @Status, status_version = greatest(status_version, @Version), updated_at = now()
-            WHERE subscription_id = @SubscriptionId
+            WHERE subscription_id = @SubscriptionId RETURNING account_id
             """,
             new { change.SubscriptionId, change.Version, Status = EnumText.Of(change.To) });
+        if (change.To is SubscriptionStatus.Terminated or SubscriptionStatus.PortedOut)
+            await AccountClosing.CloseIfNoLineLeftAsync(db, accountId, change.ChangedAt);
     }
+}
+
+/// <summary>An account whose last line ended (terminated or ported out) is closed, and the change announced.</summary>
+public static class AccountClosing
+{
+    /// <summary>The states in which a line no longer belongs to its account's business.</summary>
+    public static bool HasEnded(SubscriptionStatus status) =>
+        status is SubscriptionStatus.Cancelled or SubscriptionStatus.Moved or SubscriptionStatus.Terminated or SubscriptionStatus.PortedOut;
+
+    public static async Task CloseIfNoLineLeftAsync(UnitOfWork db, long accountId, DateTimeOffset at)
+    {
+        var held = await db.QuerySingleOrDefaultAsync<HeldAccount>(
+            "SELECT user_id AS UserId, status FROM accounts WHERE id = @accountId FOR UPDATE", new { accountId });
+        if (held is null || held.Status == EnumText.Of(AccountStatus.Closed)) return;
+        var statuses = await db.QueryAsync<string>("SELECT status FROM account_subscriptions WHERE account_id = @accountId", new { accountId });
+        if (statuses.Any(s => s == EnumText.OtherText || !HasEnded(EnumText.Parse<SubscriptionStatus>(s)))) return;
+        var version = await db.QuerySingleOrDefaultAsync<long>(
+            "UPDATE accounts SET status = @Closed, version = version + 1, updated_at = @at WHERE id = @accountId RETURNING version",
+            new { accountId, at, Closed = EnumText.Of(AccountStatus.Closed) });
+        await db.PublishAsync(new AccountStatusChanged(
+            accountId, held.UserId, EnumText.Parse<AccountStatus>(held.Status), AccountStatus.Closed, "The account's last line ended.", at, version));
+    }
+
+    private sealed record HeldAccount(long UserId, string Status);
 }

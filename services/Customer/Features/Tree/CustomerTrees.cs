@@ -86,7 +86,7 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
             // A number reused after a cancellation finds the holder of the live line first.
             _ => """
                  SELECT user_id FROM tree_subscriptions WHERE number = @Value
-                 ORDER BY status IN ('cancelled', 'moved'), created_at DESC LIMIT 1
+                 ORDER BY status IN ('cancelled', 'moved', 'terminated', 'ported-out'), created_at DESC LIMIT 1
                  """,
         };
         await using var connection = await database.OpenConnectionAsync();

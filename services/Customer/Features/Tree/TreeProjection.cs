@@ -94,3 +94,18 @@ public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db, CustomerTr
         trees.InvalidateAfterCommit(db, change.UserId);
     }
 }
+
+/// <summary>An account's status changed (closed when its last line ended): the tree shows it.</summary>
+[ConsumerName("account-status-changed")]
+public sealed class AccountStatusChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<AccountStatusChanged>(db)
+{
+    protected override async Task Handle(AccountStatusChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        if (!Enum.IsDefined(change.To)) return; // a status newer than this service ("other"): the tree keeps what it can show
+        if (!await EventVersions.AppliesAsync(db, TreeCopies.Account, "version", change.AccountId, change.Version)) return;
+        await db.ExecuteAsync(
+            "UPDATE tree_accounts SET status = @Status, version = greatest(version, @Version) WHERE account_id = @AccountId",
+            new { change.AccountId, change.Version, Status = EnumText.Of(change.To) });
+        trees.InvalidateAfterCommit(db, change.UserId);
+    }
+}

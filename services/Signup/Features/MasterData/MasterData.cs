@@ -19,7 +19,8 @@ public sealed record MasterDataView(
     IReadOnlyList<Province> Provinces,
     IReadOnlyList<string> PaymentTypes,
     IReadOnlyList<string> PaymentMethods,
-    IReadOnlyList<string> NumberModes);
+    IReadOnlyList<string> NumberModes,
+    IReadOnlyList<CancellationMotive> TerminationMotives);
 
 /// <summary>
 /// The reference data a sales client needs. It changes with a release, not at run time, so it lives in code;
@@ -68,7 +69,8 @@ public static class MasterDataSet
         Provinces,
         Enum.GetValues<PaymentType>().Select(EnumText.Of).ToList(),
         PaymentMethods,
-        Enum.GetValues<NumberMode>().Select(EnumText.Of).ToList());
+        Enum.GetValues<NumberMode>().Select(EnumText.Of).ToList(),
+        Contracts.TerminationMotives.All);
 
     public static Network? NetworkOf(string? code) => Networks.FirstOrDefault(n => n.Code == code);
 

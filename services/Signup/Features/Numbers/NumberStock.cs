@@ -15,14 +15,28 @@ public sealed record NumberRange(string Network, string Type, long FirstNumber, 
 public enum ClaimOutcome { Claimed, NotReserved, ReservedByAnother, Taken }
 
 /// <summary>
-/// The numbers of our ranges: a number is taken when a sale holds it (a row in <c>numbers</c>), held when a
-/// reservation in Redis names it (expiring by itself after <see cref="HoldFor"/>), and free otherwise.
+/// The numbers of our ranges: a number is taken when a sale holds it (a row in <c>numbers</c>: assigned, active,
+/// ported-out, or quarantined after its line was terminated until <c>quarantined_until</c>), held when a reservation in
+/// Redis names it (expiring by itself after <see cref="HoldFor"/>), and free otherwise — a number whose quarantine has
+/// ended is free again, and the sale that takes it takes its row over.
 /// </summary>
 public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexer redis)
 {
     public static readonly TimeSpan HoldFor = TimeSpan.FromMinutes(15);
 
     private static RedisKey HoldKey(string msisdn) => $"signup:msisdn-hold:{msisdn}";
+
+    /// <summary>SQL: the <c>numbers</c> row (alias <c>n</c>) still keeps its number from being sold.</summary>
+    private const string StillTaken = "NOT (n.state = 'quarantined' AND n.quarantined_until <= now())";
+
+    /// <summary>Takes a free number's row for a line: a new row, or the row of a number whose quarantine has ended.</summary>
+    private const string InsertTaking =
+        """
+        INSERT INTO numbers AS n (msisdn, network, state, signup_id, subscription_id) VALUES (@msisdn, @network, 'assigned', @signupId, @subscriptionId)
+        ON CONFLICT (msisdn) DO UPDATE SET network = excluded.network, state = 'assigned', signup_id = excluded.signup_id,
+            subscription_id = excluded.subscription_id, quarantined_until = NULL, updated_at = now()
+        WHERE n.state = 'quarantined' AND n.quarantined_until <= now()
+        """;
 
     public static long National(string e164) => long.Parse(e164[3..]);
 
@@ -41,7 +55,7 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
     public async Task<(long ReservationId, DateTimeOffset ExpiresAt)?> HoldAsync(string msisdn, long reservationId, TimeProvider clock)
     {
         await using (var connection = await database.OpenConnectionAsync())
-            if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM numbers WHERE msisdn = @msisdn)", new { msisdn }))
+            if (await connection.ExecuteScalarAsync<bool>($"SELECT EXISTS (SELECT 1 FROM numbers n WHERE msisdn = @msisdn AND {StillTaken})", new { msisdn }))
                 return null;
         var held = await Redis(db => db.StringSetAsync(HoldKey(msisdn), reservationId, HoldFor, When.NotExists));
         return held ? (reservationId, clock.GetUtcNow().Add(HoldFor)) : null;
@@ -56,11 +70,7 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
         var holder = await Redis(r => r.StringGetAsync(HoldKey(msisdn)));
         if (holder.IsNull) return ClaimOutcome.NotReserved;
         if ((long)holder != reservationId) return ClaimOutcome.ReservedByAnother;
-        var inserted = await db.ExecuteAsync(
-            """
-            INSERT INTO numbers (msisdn, network, state, signup_id, subscription_id) VALUES (@msisdn, @network, 'assigned', @signupId, @subscriptionId)
-            ON CONFLICT (msisdn) DO NOTHING
-            """, new { msisdn, network, signupId, subscriptionId });
+        var inserted = await db.ExecuteAsync(InsertTaking, new { msisdn, network, signupId, subscriptionId });
         if (inserted == 0) return ClaimOutcome.Taken;
         db.AfterCommit(() => redis.GetDatabase().KeyDeleteAsync(HoldKey(msisdn)));
         return ClaimOutcome.Claimed;
@@ -72,11 +82,7 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
         for (var attempt = 0; attempt < 5; attempt++)
         foreach (var msisdn in await FreeAsync(network, type, 5))
         {
-            var inserted = await db.ExecuteAsync(
-                """
-                INSERT INTO numbers (msisdn, network, state, signup_id, subscription_id) VALUES (@msisdn, @network, 'assigned', @signupId, @subscriptionId)
-                ON CONFLICT (msisdn) DO NOTHING
-                """, new { msisdn, network, signupId, subscriptionId });
+            var inserted = await db.ExecuteAsync(InsertTaking, new { msisdn, network, signupId, subscriptionId });
             if (inserted == 1) return msisdn;
         }
         return null;
@@ -93,7 +99,8 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
             .Where(n => !Platform.Formats.PhoneNumber.IsPremiumRate(n))
             .Distinct().ToArray();
         await using var connection = await database.OpenConnectionAsync();
-        var taken = (await connection.QueryAsync<string>("SELECT msisdn FROM numbers WHERE msisdn = ANY(@candidates)", new { candidates })).ToHashSet();
+        var taken = (await connection.QueryAsync<string>($"SELECT msisdn FROM numbers n WHERE msisdn = ANY(@candidates) AND {StillTaken}", new { candidates }))
+            .ToHashSet();
         var free = new List<string>();
         foreach (var candidate in candidates.Where(c => !taken.Contains(c)))
         {
@@ -102,6 +109,18 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
         }
         return free.Order(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>A terminated line's number rests until <paramref name="until"/> before it can be sold again.</summary>
+    public static Task QuarantineAsync(UnitOfWork db, long subscriptionId, DateTimeOffset until) =>
+        db.ExecuteAsync(
+            "UPDATE numbers SET state = 'quarantined', quarantined_until = @until, updated_at = now() WHERE subscription_id = @subscriptionId AND state IN ('assigned', 'active')",
+            new { subscriptionId, until });
+
+    /// <summary>A number ported to another operator has left our stock: it is kept as ported-out, never offered again.</summary>
+    public static Task PortedOutAsync(UnitOfWork db, long subscriptionId) =>
+        db.ExecuteAsync(
+            "UPDATE numbers SET state = 'ported-out', quarantined_until = NULL, updated_at = now() WHERE subscription_id = @subscriptionId",
+            new { subscriptionId });
 
     /// <summary>Numbers of a failed sale or a cancelled line go back to stock.</summary>
     public static Task ReleaseAsync(UnitOfWork db, long? signupId = null, long? subscriptionId = null) =>

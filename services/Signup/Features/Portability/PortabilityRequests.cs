@@ -47,7 +47,9 @@ public static class PortabilityRequests
                 """
                 INSERT INTO numbers (msisdn, network, state, signup_id, subscription_id)
                 SELECT @Number, coalesce(network, 'masmovil'), 'active', @SignupId, @SubscriptionId FROM signup_lines WHERE subscription_id = @SubscriptionId
-                ON CONFLICT (msisdn) DO NOTHING
+                ON CONFLICT (msisdn) DO UPDATE SET state = 'active', signup_id = excluded.signup_id, subscription_id = excluded.subscription_id,
+                    quarantined_until = NULL, updated_at = now()
+                WHERE numbers.state IN ('ported-out', 'quarantined')
                 """, request);
             await db.ExecuteAsync("UPDATE sim_cards SET state = 'active', updated_at = @now WHERE subscription_id = @SubscriptionId AND state = 'assigned'",
                 new { request.SubscriptionId, now });

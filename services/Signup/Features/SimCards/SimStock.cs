@@ -17,12 +17,19 @@ public sealed record SwapRefusal(int Status, string Detail)
     public static SwapRefusal Rule(string detail) => new(StatusCodes.Status422UnprocessableEntity, detail);
 }
 
-/// <summary>The SIM cards in stock and where each one is: available, assigned to a line, active, replaced or blocked.</summary>
+/// <summary>The SIM cards in stock and where each one is: available, assigned to a line, active, replaced, blocked or deactivated.</summary>
 public static class SimStock
 {
-    public const string Available = "available", Assigned = "assigned", Active = "active", Replaced = "replaced", Blocked = "blocked";
+    public const string Available = "available", Assigned = "assigned", Active = "active", Replaced = "replaced", Blocked = "blocked",
+        Deactivated = "deactivated";
 
-    public static readonly string[] States = [Available, Assigned, Active, Replaced, Blocked];
+    public static readonly string[] States = [Available, Assigned, Active, Replaced, Blocked, Deactivated];
+
+    /// <summary>The SIM of a line that ended (terminated or ported out) is out of service for good.</summary>
+    public static Task DeactivateAsync(UnitOfWork db, long subscriptionId) =>
+        db.ExecuteAsync(
+            "UPDATE sim_cards SET state = 'deactivated', updated_at = now() WHERE subscription_id = @subscriptionId AND state IN ('assigned', 'active', 'blocked')",
+            new { subscriptionId });
 
     public const string Columns = "iccid, network, state, subscription_id AS SubscriptionId, updated_at AS UpdatedAt";
 

@@ -14,6 +14,10 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
     {
         // The sale opens the account: what it says is the account's first version.
         await AccountBundles.KeepAsync(db, signup.AccountId, signup.UserId, signup.PaymentType, signup.BundleCode, version: 1);
+        // The holder's document, which a donor checks a postpaid port-out against (it never changes once registered).
+        await db.ExecuteAsync(
+            "INSERT INTO user_documents (user_id, document_number) VALUES (@UserId, @DocumentNumber) ON CONFLICT (user_id) DO NOTHING",
+            new { signup.UserId, signup.Customer.DocumentNumber });
         await CreateLinesAsync(db, signup.SignupId, signup.AccountId, signup.UserId, signup.Lines, signup.SubmittedAt);
     }
 
@@ -22,7 +26,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
     {
         var numbers = lines.Where(l => l.Number is not null).Select(l => l.Number).ToArray();
         var taken = await db.QueryAsync<string>(
-            "SELECT number FROM subscriptions WHERE number = ANY(@numbers) AND signup_id IS DISTINCT FROM @signupId AND status NOT IN ('cancelled', 'moved')",
+            $"SELECT number FROM subscriptions WHERE number = ANY(@numbers) AND signup_id IS DISTINCT FROM @signupId AND status NOT IN ({LineLifecycle.EndedSql})",
             new { numbers, signupId });
         if (taken.Count > 0)
         {

@@ -2,11 +2,12 @@ using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Messaging;
 using MasStack.Subscription.Features.Barrings;
+using MasStack.Subscription.Features.Installation;
 using MasStack.Subscription.Features.Lines;
 
 namespace MasStack.Subscription.Features.Portability;
 
-/// <summary>Keeps a ported line's portability state and window; the line becomes active when ported, cancelled when rejected.</summary>
+/// <summary>Keeps a ported line's portability state and window; the line becomes active when ported (and installed, if it needs a visit), cancelled when rejected.</summary>
 [ConsumerName("portability-changed")]
 public sealed class PortabilityChangedConsumer(UnitOfWork db) : InboxConsumer<PortabilityChanged>(db)
 {
@@ -23,9 +24,18 @@ public sealed class PortabilityChangedConsumer(UnitOfWork db) : InboxConsumer<Po
             """, change);
         if (change.State == "ported")
         {
-            if (await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Active,
-                    $"Number ported from {change.DonorOperator}.", change.ChangedAt))
-                await LineBarrings.FollowAfterActivationAsync(db, change.SubscriptionId, change.ChangedAt);
+            // A ported fixed line also waits for its installation: active once both are done.
+            var line = await LineStore.LoadForUpdateAsync(db, change.SubscriptionId);
+            if (line is null || line.Status != SubscriptionStatus.PendingPortability) return;
+            var installed = await Installations.IsDoneAsync(db, line.Id);
+            if (LineLifecycle.ReadyToActivate(line.Type, installed, ported: true, line.NumberMode))
+            {
+                await LineStore.ChangeStatusAsync(db, line, SubscriptionStatus.Active, $"Number ported from {change.DonorOperator}.", change.ChangedAt);
+                await LineBarrings.FollowAfterActivationAsync(db, line.Id, change.ChangedAt);
+            }
+            else
+                await LineStore.ChangeStatusAsync(db, line, SubscriptionStatus.PendingActivation,
+                    $"Number ported from {change.DonorOperator}; waiting for the installation.", change.ChangedAt);
         }
         else if (change.State is "rejected" or "cancelled")
             await LineStore.ChangeStatusIfAsync(db, change.SubscriptionId, [SubscriptionStatus.PendingPortability], SubscriptionStatus.Cancelled,

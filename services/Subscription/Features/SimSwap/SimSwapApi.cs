@@ -88,8 +88,8 @@ public static class SimSwapApi
 
     private static Task<bool> HeldElsewhereAsync(NpgsqlConnection connection, string newIccid) =>
         connection.QuerySingleOrDefaultAsync<bool>(
-            """
-            SELECT EXISTS (SELECT 1 FROM subscriptions WHERE iccid = @newIccid AND status NOT IN ('cancelled', 'moved'))
+            $"""
+            SELECT EXISTS (SELECT 1 FROM subscriptions WHERE iccid = @newIccid AND status NOT IN ({LineLifecycle.EndedSql}))
                 OR EXISTS (SELECT 1 FROM sim_swaps WHERE old_iccid = @newIccid)
             """, new { newIccid });
 
@@ -167,7 +167,7 @@ public static class SimSwapApi
         return TypedResults.Ok(new SimSwapInfo(
             line.Id, line.Number, latest,
             maxAgeHours is { } hours ? SimSwapRules.SwappedWithin(latest, TimeSpan.FromHours(hours), now) : null,
-            SimSwapRules.HoldUntil(line, now), history, sim.Status, sim.BlockReason));
+            LineLifecycle.IsLive(line.Status) ? SimSwapRules.HoldUntil(line, now) : null, history, sim.Status, sim.BlockReason));
     }
 
     private sealed record SwapRow(string OldIccid, string NewIccid, string Reason, string IdentityCheck, DateTimeOffset SwappedAt);

@@ -7,13 +7,29 @@ using MasStack.ServiceDefaults;
 
 namespace MasStack.Subscription.Features.WorkOrders;
 
-/// <summary>What the network said about an order: applied (with its reference) or refused for good.</summary>
-public sealed record NetworkAnswer(bool Applied, string? Reference, string Detail);
+/// <summary>What the network said about an order: applied (with its reference) or refused, with the refusal's reason.</summary>
+public sealed record NetworkAnswer(bool Applied, string? Reference, string Detail)
+{
+    /// <summary>A refusal's reason: the problem's <c>detail</c> when the answer is one, else the whole answer.</summary>
+    public string Reason
+    {
+        get
+        {
+            try
+            {
+                if (JsonNode.Parse(Detail)?["detail"] is JsonValue value && value.TryGetValue<string>(out var detail)) return detail;
+            }
+            catch (JsonException) { /* not JSON: the answer as it came */ }
+            return Detail;
+        }
+    }
+}
 
 public sealed record NetworkOrder(long OrderId, long SubscriptionId, string Type, JsonObject Parameters);
 
 /// <summary>
-/// The network provisioning endpoint: <c>POST http://network/orders</c> with the order and an <c>Idempotency-Key</c> made
+/// The network provisioning endpoint: <c>POST http://network/orders</c> (installations: <c>/installations</c>, the field
+/// service's stand-in on the same host) with the order and an <c>Idempotency-Key</c> made
 /// from the work order id, so that a retry after a lost response is applied once. 2xx: applied; 4xx: refused; anything
 /// else, a timeout or an open circuit: <see cref="DependencyUnavailableException"/>, and the dispatcher tries later.
 /// </summary>
@@ -24,11 +40,14 @@ public sealed class NetworkClient(HttpClient http)
 
     public static string IdempotencyKey(long workOrderId) => $"work-order-{workOrderId}";
 
+    /// <summary>Installations go to the field service; every other order to SIM provisioning.</summary>
+    public static string PathOf(string type) => type == "install" ? "/installations" : "/orders";
+
     public async Task<NetworkAnswer> SendAsync(NetworkOrder order, CancellationToken cancellationToken)
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(order, options: JsonSerializerOptions.Web) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, PathOf(order.Type)) { Content = JsonContent.Create(order, options: JsonSerializerOptions.Web) };
             request.Headers.Add(TransactionFilter.Header, IdempotencyKey(order.OrderId));
             using var response = await http.SendAsync(request, cancellationToken);
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

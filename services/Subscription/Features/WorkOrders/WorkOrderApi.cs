@@ -4,6 +4,7 @@ using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Http;
 using MasStack.Platform.Ids;
+using MasStack.Subscription.Features.Installation;
 using MasStack.Subscription.Features.Lines;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -34,6 +35,10 @@ public static class WorkOrderApi
         if (request.Type is not { } type) return ValidationErrors.For("type", $"One of {EnumText.Choices<WorkOrderType>()}.");
         if (await LineStore.LoadForUpdateAsync(db, subscriptionId) is not { } line) return TypedResults.NotFound();
         if (LineLifecycle.RefusalForChange(line.Status) is { } conflict) return Problems.Conflict(conflict);
+        // A new visit, for an operator, once the last installation failed for good.
+        if (type == WorkOrderType.Install && Installations.Refusal(line) is { } noInstallation) return Problems.Conflict(noInstallation);
+        if (type == WorkOrderType.Install && await Installations.HasLiveOrderAsync(db, line.Id))
+            return Problems.Conflict("The line's installation is pending or done already.");
 
         var now = clock.GetUtcNow();
         var id = await WorkOrderStore.CreateAsync(db, ids.Next(), line, type, request.Parameters, now, signal);

@@ -3,6 +3,7 @@ using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Workers;
 using MasStack.ServiceDefaults;
+using MasStack.Subscription.Features.Installation;
 using Npgsql;
 
 namespace MasStack.Subscription.Features.WorkOrders;
@@ -14,7 +15,9 @@ namespace MasStack.Subscription.Features.WorkOrders;
 /// network's answer, or — when the network did not answer or answered what cannot be read — the attempt counted on
 /// that order alone and the order rescheduled by <see cref="Backoff"/>, failed with the reason once it has had
 /// <c>WorkOrders:MaxAttempts</c> (default 12). A crash after the network applied an order resends it with the same
-/// idempotency key when the lease ends, and the network applies it once.
+/// idempotency key when the lease ends, and the network applies it once. An installation the field service could not
+/// carry out (a refused visit) is a failed attempt too, visited again until <c>WorkOrders:InstallationAttempts</c>
+/// (default 3); its final outcome moves the line on in the same transaction (<see cref="Installations"/>).
 /// </summary>
 public sealed class WorkOrderDispatcher(
     NpgsqlDataSource dataSource, IServiceScopeFactory scopes, WorkOrderSignal signal, IConfiguration configuration,
@@ -22,6 +25,10 @@ public sealed class WorkOrderDispatcher(
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
     private readonly int _maxAttempts = configuration.GetValue("WorkOrders:MaxAttempts", 12);
+    private readonly int _installationAttempts = configuration.GetValue("WorkOrders:InstallationAttempts", 3);
+    private static readonly string Install = EnumText.Of(WorkOrderType.Install);
+
+    private int MaxAttemptsOf(string type) => type == Install ? _installationAttempts : _maxAttempts;
 
     protected override string Name => "work order dispatch";
 
@@ -58,12 +65,17 @@ public sealed class WorkOrderDispatcher(
             await RecordFailedAttemptAsync(order, attempts, reason, ct);
             return;
         }
+        if (!answer.Applied && order.Type == Install)
+        {
+            await RecordFailedAttemptAsync(order, attempts, answer.Reason, ct);
+            return;
+        }
         await FinishAsync(order, attempts, answer.Applied ? WorkOrderStatus.Completed : WorkOrderStatus.Failed, answer.Reference, answer.Detail, null, ct);
     }
 
     private async Task RecordFailedAttemptAsync(DueOrder order, int attempts, string reason, CancellationToken ct)
     {
-        if (attempts >= _maxAttempts)
+        if (attempts >= MaxAttemptsOf(order.Type))
         {
             await FinishAsync(order, attempts, WorkOrderStatus.Failed, null, $"Given up after {attempts} attempts. {reason}", reason, ct);
             return;
@@ -91,6 +103,7 @@ public sealed class WorkOrderDispatcher(
         // Another instance finished it after this one's lease ran out: the network applied it once, and it is announced once.
         if (finished == 0) return;
         await db.PublishAsync(new WorkOrderFinished(order.Id, order.SubscriptionId, order.Type, status, reference, detail, attempts, now));
+        if (order.Type == Install) await Installations.FinishedAsync(db, order.SubscriptionId, order.Id, status, error ?? detail, now);
         await db.CommitAsync(ct);
     }
 

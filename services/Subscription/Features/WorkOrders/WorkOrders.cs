@@ -6,8 +6,11 @@ using MasStack.Subscription.Features.Lines;
 
 namespace MasStack.Subscription.Features.WorkOrders;
 
-/// <summary>The change orders the network's SIM web service (the seed's mysimWS) understands.</summary>
-public enum WorkOrderType { ActivateSim, SuspendSim, ResumeSim, ReplaceSim, ChangeProduct, ChangeServices, Deactivate, ChangeBarrings }
+/// <summary>
+/// The change orders the network's SIM web service (the seed's mysimWS) understands, and <see cref="Install"/>: a
+/// technician's visit that the field service carries out (same dispatcher, another endpoint).
+/// </summary>
+public enum WorkOrderType { ActivateSim, SuspendSim, ResumeSim, ReplaceSim, ChangeProduct, ChangeServices, Deactivate, ChangeBarrings, Install }
 
 /// <summary>Wakes the dispatcher as soon as a work order is committed, instead of at its next poll.</summary>
 public sealed class WorkOrderSignal : WorkSignal;
