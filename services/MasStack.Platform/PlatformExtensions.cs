@@ -42,14 +42,6 @@ public static class PlatformExtensions
             dataSource.ConfigureTracing(tracing => tracing.EnableFirstResponseEvent(false).EnablePhysicalOpenTracing(false));
         });
         builder.AddRedisClient(ResourceNames.Redis);
-        // The id lease has a connection of its own, untraced: its renewals are housekeeping every few seconds on every
-        // instance, and Redis commands are traced after the fact, where a suppressed scope no longer counts.
-        builder.AddKeyedRedisClient(IdGenerator.LeaseConnection, settings =>
-        {
-            settings.ConnectionString = builder.Configuration.GetConnectionString(ResourceNames.Redis);
-            settings.DisableTracing = true;
-            settings.DisableHealthChecks = true;
-        });
 
         // Hosted services start in registration order: schema first, then the id lease, then the bus.
         builder.Services.AddHostedService<SchemaMigrator>();

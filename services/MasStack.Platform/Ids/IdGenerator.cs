@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using MasStack.Platform.Data;
 using MasStack.ServiceDefaults;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -24,13 +23,9 @@ namespace MasStack.Platform.Ids;
 /// </list>
 /// </summary>
 public sealed class IdGenerator(
-    [FromKeyedServices(IdGenerator.LeaseConnection)] IConnectionMultiplexer redis, ServiceIdentity service, IdLeaseOptions options,
-    TimeProvider clock, ILogger<IdGenerator> logger)
+    IConnectionMultiplexer redis, ServiceIdentity service, IdLeaseOptions options, TimeProvider clock, ILogger<IdGenerator> logger)
     : IHostedService, IDisposable
 {
-    /// <summary>The key of the lease's own Redis connection (see <see cref="PlatformExtensions.AddPlatform"/>).</summary>
-    public const string LeaseConnection = "id-lease";
-
     // KEYS: the lease, its last timestamp. ARGV: owner, lease ms, now (ms since the id epoch).
     // The new holder continues after the stored timestamp and may mint up to the new one: {stored before, stored now}.
     private const string AcquireScript =
