@@ -71,6 +71,7 @@ def label(symbol, dso):
     return (library if symbol == "[unknown]" else f"{library}: {symbol.split('+')[0]}"), library
 
 
+NATIVE = {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis", "dcp": "orchestrator (dcp)"}
 GENERIC = {"libc.so.6", "libcoreclr.so", "System.Private.CoreLib", "System.Private.CoreLib.dll", "kernel", "managed",
            "libstdc++.so.6", "libm.so.6", "ld-linux-x86-64.so.2"}
 
@@ -98,10 +99,8 @@ def analyze(data, pids, process, top):
             continue
         group = pids.get(pid)
         if group is None:
-            group = pids[pid] = group_from_map(pid) or {"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis",
-                                                       "dcp": "orchestrator (dcp)"}.get(os.path.basename(stack[-1][1]) if stack else "", "")
-            if not group:
-                group = pids[pid] = next((g for s, d in stack for g in [{"postgres": "PostgreSQL", "beam.smp": "RabbitMQ", "redis-server": "Redis"}.get(os.path.basename(d))] if g), "other")
+            binaries = (NATIVE.get(os.path.basename(dso)) for _, dso in stack)
+            group = pids[pid] = group_from_map(pid) or next((g for g in binaries if g), "other")
         if group == "other" or (process and group != process):
             continue
         total += 1

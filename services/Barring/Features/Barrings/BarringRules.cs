@@ -60,8 +60,7 @@ public static class BarringRules
 
     /// <summary>Why the line's barrings cannot change in its state (409), or null.</summary>
     public static string? LineRefusal(BarringProfile profile) =>
-        profile.LineStatus is SubscriptionStatus.Cancelled or SubscriptionStatus.Moved or SubscriptionStatus.Terminated or SubscriptionStatus.PortedOut
-            || !Enum.IsDefined(profile.LineStatus)
+        EndedLines.Contains(profile.LineStatus) || !Enum.IsDefined(profile.LineStatus)
             ? $"The line is {EnumText.Of(profile.LineStatus)}; its barrings can no longer change."
             : null;
 

@@ -35,9 +35,9 @@ public static class AgileTvApi
         if (userEmail is null) return TypedResults.NotFound();
 
         var lines = await db.QueryAsync<(long SubscriptionId, long AccountId, string? AgileTvEmail)>(
-            """
+            $"""
             SELECT subscription_id, account_id, agile_tv_email FROM tree_subscriptions
-            WHERE user_id = @userId AND type = 'tv' AND status NOT IN ('cancelled', 'moved', 'terminated', 'ported-out')
+            WHERE user_id = @userId AND type = 'tv' AND status NOT IN ({EndedLines.Sql})
             ORDER BY subscription_id FOR UPDATE
             """, new { userId });
         if (lines.Count == 0)

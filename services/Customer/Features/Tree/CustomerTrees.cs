@@ -84,9 +84,9 @@ public sealed class CustomerTrees(NpgsqlDataSource database, IConnectionMultiple
             LookupKind.Email => "SELECT id FROM users WHERE email = @Value",
             LookupKind.DocumentNumber => "SELECT id FROM users WHERE document_number = @Value",
             // A number reused after a cancellation finds the holder of the live line first.
-            _ => """
+            _ => $"""
                  SELECT user_id FROM tree_subscriptions WHERE number = @Value
-                 ORDER BY status IN ('cancelled', 'moved', 'terminated', 'ported-out'), created_at DESC LIMIT 1
+                 ORDER BY status IN ({EndedLines.Sql}), created_at DESC LIMIT 1
                  """,
         };
         await using var connection = await database.OpenConnectionAsync();

@@ -26,7 +26,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
     {
         var numbers = lines.Where(l => l.Number is not null).Select(l => l.Number).ToArray();
         var taken = await db.QueryAsync<string>(
-            $"SELECT number FROM subscriptions WHERE number = ANY(@numbers) AND signup_id IS DISTINCT FROM @signupId AND status NOT IN ({LineLifecycle.EndedSql})",
+            $"SELECT number FROM subscriptions WHERE number = ANY(@numbers) AND signup_id IS DISTINCT FROM @signupId AND status NOT IN ({EndedLines.Sql})",
             new { numbers, signupId });
         if (taken.Count > 0)
         {

@@ -25,9 +25,6 @@ public static class LineLifecycle
         [PortedOut] = [],
     };
 
-    /// <summary>The states in which a line has ended for good, as SQL lists them (<c>status NOT IN (…)</c>).</summary>
-    public const string EndedSql = "'cancelled', 'moved', 'terminated', 'ported-out'";
-
     public static bool CanMove(SubscriptionStatus from, SubscriptionStatus to) => Moves.TryGetValue(from, out var next) && next.Contains(to);
 
     /// <summary>Why the move is refused (naming both states), or null when it is allowed.</summary>
@@ -35,7 +32,7 @@ public static class LineLifecycle
         CanMove(from, to) ? null : $"A line that is {EnumText.Of(from)} cannot become {EnumText.Of(to)}.";
 
     /// <summary>Still the customer's: its product, services, bonuses, promotions and work orders may change.</summary>
-    public static bool IsLive(SubscriptionStatus status) => status is not (Cancelled or Moved or Terminated or PortedOut);
+    public static bool IsLive(SubscriptionStatus status) => !EndedLines.Contains(status);
 
     /// <summary>Fixed, internet and TV lines need a technician's visit before they work; a mobile line needs only its SIM.</summary>
     public static bool NeedsInstallation(SubscriptionType type) => type is SubscriptionType.Fixed or SubscriptionType.Internet or SubscriptionType.Tv;

@@ -51,7 +51,7 @@ public static class PortOutApi
 
         var now = clock.GetUtcNow();
         var lineId = await db.QuerySingleOrDefaultAsync<long?>(
-            $"SELECT id FROM subscriptions WHERE number = @number AND status NOT IN ({LineLifecycle.EndedSql}) LIMIT 1", new { number });
+            $"SELECT id FROM subscriptions WHERE number = @number AND status NOT IN ({EndedLines.Sql}) LIMIT 1", new { number });
         var line = lineId is { } id ? await LineStore.LoadForUpdateAsync(db, id) : null;
         var paymentType = line is null ? PaymentType.Postpaid : (await AccountBundles.FindAsync(db, line.AccountId))?.PaymentType ?? PaymentType.Postpaid;
         var document = line is null ? null

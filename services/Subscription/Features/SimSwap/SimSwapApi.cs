@@ -89,7 +89,7 @@ public static class SimSwapApi
     private static Task<bool> HeldElsewhereAsync(NpgsqlConnection connection, string newIccid) =>
         connection.QuerySingleOrDefaultAsync<bool>(
             $"""
-            SELECT EXISTS (SELECT 1 FROM subscriptions WHERE iccid = @newIccid AND status NOT IN ({LineLifecycle.EndedSql}))
+            SELECT EXISTS (SELECT 1 FROM subscriptions WHERE iccid = @newIccid AND status NOT IN ({EndedLines.Sql}))
                 OR EXISTS (SELECT 1 FROM sim_swaps WHERE old_iccid = @newIccid)
             """, new { newIccid });
 
