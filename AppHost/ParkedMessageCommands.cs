@@ -6,11 +6,11 @@ namespace MasStack.AppHost;
 internal static class ParkedMessageCommands
 {
     /// <summary>The sections of the AppHost's configuration that every service is given.</summary>
-    private static readonly string[] ServiceSections = ["Messaging", "Signup", "WorkOrders"];
+    private static readonly string[] ServiceSections = ["Messaging", "Signup", "WorkOrders", "Calendar"];
 
     /// <summary>
     /// The AppHost's <c>Messaging:*</c> (e.g. <c>Messaging:Redelivery:Delays</c>), <c>Signup:*</c> (<c>Signup:Timeout</c>)
-    /// and <c>WorkOrders:*</c> (<c>WorkOrders:MaxAttempts</c>) settings passed on to the service, so that one setting (or a
+    /// <c>WorkOrders:*</c> (<c>WorkOrders:MaxAttempts</c>) and <c>Calendar:*</c> (<c>Calendar:Directory</c>) settings passed on to the service, so that one setting (or a
     /// test's argument) reaches every instance.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithServiceSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)

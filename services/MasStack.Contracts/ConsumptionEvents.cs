@@ -24,3 +24,22 @@ public sealed record ConsumptionLimitCleared(
     string Reason,
     DateTimeOffset ClearedAt,
     long Version = 0) : IIntegrationEvent;
+
+// What Billing invoices of a line's usage: Consumption's running total, per line and billing month, of what was charged
+// beyond the line's allowances. One event per line touched by a rated batch (never one per record); each carries the whole
+// month so far, so Billing keeps the newest (highest Version, one more per change of that line's month) and a late or
+// repeated event changes nothing.
+
+/// <summary>A line's usage charged beyond its allowances in <see cref="Period"/> (<c>yyyy-MM</c>) so far, by type and destination.</summary>
+public sealed record UsageCharged(
+    long SubscriptionId,
+    long AccountId,
+    string Period,
+    PaymentType PaymentType,
+    IReadOnlyList<UsageChargeLine> Lines,
+    Money Total,
+    DateTimeOffset AsOf,
+    long Version = 0) : IIntegrationEvent;
+
+/// <summary>One kind of usage in a <see cref="UsageCharged"/>: <c>voice|sms|data</c> to a destination, its quantity (seconds, messages, bytes) beyond allowance and what it cost.</summary>
+public sealed record UsageChargeLine(string Type, string Destination, long Quantity, Money Amount);

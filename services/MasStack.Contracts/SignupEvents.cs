@@ -50,4 +50,10 @@ public static class SignupSteps
 
     /// <summary>Barring created the line's barring profile (<see cref="BarringProfileCreated"/>).</summary>
     public static string Barring(long subscriptionId) => $"barring:{subscriptionId}";
+
+    /// <summary>Billing stored a postpaid account's payment info (postpaid sales only).</summary>
+    public const string Billing = "billing";
+
+    /// <summary>Consumption opened a prepaid line's balance (prepaid lines only).</summary>
+    public static string Consumption(long subscriptionId) => $"consumption:{subscriptionId}";
 }

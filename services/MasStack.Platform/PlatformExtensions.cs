@@ -1,4 +1,5 @@
 using System.Reflection;
+using MasStack.Platform.Calendar;
 using MasStack.Platform.Catalogue;
 using MasStack.Platform.Data;
 using MasStack.Platform.Http;
@@ -51,6 +52,7 @@ public static class PlatformExtensions
         builder.Services.AddScoped<UnitOfWork>();
         builder.Services.AddSingleton<AfterCommitActions>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddBusinessCalendar(serviceName);
         builder.AddMessaging(service);
 
         builder.Services.AddMemoryCache();
@@ -58,6 +60,15 @@ public static class PlatformExtensions
 
         builder.Services.AddOpenApi();
         return service;
+    }
+
+    /// <summary>The <see cref="BusinessCalendar"/>, moved by <c>Calendar:Offset</c>, which tests set in a watched file of their own.</summary>
+    private static void AddBusinessCalendar(this WebApplicationBuilder builder, string serviceName)
+    {
+        if (builder.Configuration["Calendar:Directory"] is { Length: > 0 } directory)
+            builder.Configuration.AddJsonFile(Path.Combine(directory, $"{serviceName}.json"), optional: true, reloadOnChange: true);
+        builder.Services.Configure<CalendarOptions>(builder.Configuration.GetSection(CalendarOptions.Section));
+        builder.Services.AddSingleton<BusinessCalendar>();
     }
 
     public static WebApplication UsePlatform(this WebApplication app)

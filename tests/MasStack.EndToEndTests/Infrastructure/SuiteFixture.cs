@@ -20,6 +20,9 @@ public sealed class SuiteFixture : IAsyncLifetime
     public const int Replicas = 2;
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"masstack-test-{Guid.NewGuid():N}");
 
+    /// <summary>Each service's business calendar file (<c>{service}.json</c>), which <see cref="MoveCalendarAsync"/> writes.</summary>
+    private readonly string _calendarDir = Directory.CreateTempSubdirectory("masstack-calendar-").FullName;
+
     /// <summary>
     /// Delayed redeliveries under test: 68 s in all (production: 15 min 40 s), longer than the outages the tests
     /// cause, short enough that a test can wait for a message to be parked.
@@ -37,6 +40,18 @@ public sealed class SuiteFixture : IAsyncLifetime
             .Append($"--WorkOrders:MaxAttempts={WorkOrderAttempts}")
             .Append($"--Signup:NumberQuarantine={NumberQuarantine:c}");
 
+    /// <summary>
+    /// Moves <paramref name="service"/>'s business calendar to <paramref name="offset"/> ahead of the system clock (every
+    /// instance; zero puts it back). The service reloads the file within a moment: wait for the behaviour that depends on it.
+    /// </summary>
+    public async Task MoveCalendarAsync(string service, TimeSpan offset)
+    {
+        var file = Path.Combine(_calendarDir, $"{service}.json");
+        var written = file + ".tmp";
+        await File.WriteAllTextAsync(written, $$"""{ "Calendar": { "Offset": "{{offset:c}}" } }""");
+        File.Move(written, file, overwrite: true);
+    }
+
     public DistributedApplication App { get; private set; } = null!;
 
     public HttpClient Gateway { get; private set; } = null!;
@@ -44,7 +59,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments]);
+            [$"--MasStack:DataDir={_dataDir}", $"--Calendar:Directory={_calendarDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
@@ -156,7 +171,11 @@ public sealed class SuiteFixture : IAsyncLifetime
     {
         Gateway?.Dispose();
         if (App is not null) await App.DisposeAsync();
-        try { Directory.Delete(_dataDir, recursive: true); }
+        try
+        {
+            Directory.Delete(_calendarDir, recursive: true);
+            Directory.Delete(_dataDir, recursive: true);
+        }
         catch (IOException) { /* a process may still hold a file; the folder is under the temp directory */ }
     }
 }
