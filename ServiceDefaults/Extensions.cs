@@ -88,6 +88,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit"))
             .WithTracing(tracing => tracing
+                .SetSampler(new QuietRootSampler())
                 .AddSource(builder.Environment.ApplicationName, Telemetry.SourceName, "MassTransit")
                 .AddAspNetCoreInstrumentation(options => options.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
