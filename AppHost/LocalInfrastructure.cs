@@ -221,6 +221,9 @@ public static class LocalInfrastructure
             .WithEnvironment("RABBITMQ_CONF_ENV_FILE", envFile)
             .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", pluginsFile)
             .WithEnvironment("HOME", Path.Combine(folder, "home")) // the Erlang cookie lives here
+            // Erlang's schedulers spin on an empty run queue before they sleep: on a shared two-core machine that spin
+            // takes cores from the services. Idle schedulers sleep at once.
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "+sbwt none +sbwtdcpu none +sbwtdio none")
             .WithEndpoint(port: port, targetPort: port, scheme: "tcp", name: LocalServerResource.EndpointName, isProxied: false)
             .WithHealthCheck(healthCheck);
     }
