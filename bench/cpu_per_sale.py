@@ -101,6 +101,21 @@ def dashboard_traces(since):
     """The traces the dashboard holds whose root span started at or after `since` (Unix seconds), counted by service and
     root span name: what an operator opening the dashboard would see in its trace list. The telemetry API's key is read
     from the dashboard process's environment, where the AppHost put it."""
+    req = urllib.request.Request("http://localhost:18888/api/telemetry/traces?limit=10000", headers={"X-API-Key": dashboard_key()})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        data = json.load(response)["data"]
+    roots = collections.Counter()
+    for resource_spans in data.get("resourceSpans", []):
+        service = next((a["value"].get("stringValue") for a in resource_spans["resource"]["attributes"] if a["key"] == "service.name"), "?")
+        for scope in resource_spans.get("scopeSpans", []):
+            for span in scope.get("spans", []):
+                if not span.get("parentSpanId") and int(span["startTimeUnixNano"]) >= since * 1e9:
+                    roots[f"{service}: {span['name']}"] += 1
+    return roots
+
+
+def dashboard_key():
+    """The dashboard telemetry API's key, from the dashboard process's environment, where the AppHost put it."""
     key = None
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
         try:
@@ -112,17 +127,29 @@ def dashboard_traces(since):
             key = env.get(b"DASHBOARD__API__PRIMARYAPIKEY", key)
         except OSError:
             continue
-    req = urllib.request.Request("http://localhost:18888/api/telemetry/traces?limit=10000", headers={"X-API-Key": (key or b"").decode()})
-    with urllib.request.urlopen(req, timeout=30) as response:
-        data = json.load(response)["data"]
-    roots = collections.Counter()
-    for resource_spans in data.get("resourceSpans", []):
-        service = next((a["value"].get("stringValue") for a in resource_spans["resource"]["attributes"] if a["key"] == "service.name"), "?")
-        for scope in resource_spans.get("scopeSpans", []):
-            for span in scope.get("spans", []):
-                if not span.get("parentSpanId") and int(span["startTimeUnixNano"]) >= since * 1e9:
-                    roots[f"{service}: {span['name']}"] += 1
-    return roots
+    return (key or b"").decode()
+
+
+def telemetry_census(since, sales):
+    """What the dashboard received per sale since `since` (Unix seconds): spans by instrumentation scope and log records
+    by category, the volume every service exports and the dashboard ingests."""
+    key = dashboard_key()
+    spans, logs = collections.Counter(), collections.Counter()
+    for kind, counter in (("traces", spans), ("logs", logs)):
+        req = urllib.request.Request(f"http://localhost:18888/api/telemetry/{kind}?limit=100000", headers={"X-API-Key": key})
+        with urllib.request.urlopen(req, timeout=60) as response:
+            data = json.load(response)["data"]
+        for resource in data.get("resourceSpans" if kind == "traces" else "resourceLogs", []):
+            for scope in resource.get("scopeSpans" if kind == "traces" else "scopeLogs", []):
+                name = scope.get("scope", {}).get("name", "?")
+                for item in scope.get("spans" if kind == "traces" else "logRecords", []):
+                    stamp = int(item.get("startTimeUnixNano") or item.get("timeUnixNano") or 0)
+                    if stamp >= since * 1e9:
+                        counter[name] += 1
+    for title, counter in (("Spans", spans), ("Log records", logs)):
+        print(f"\n{title} the dashboard received per sale: {sum(counter.values()) / sales:.1f}")
+        for name, count in counter.most_common(8):
+            print(f"- {name}: {count / sales:.1f}")
 
 
 def parse(text):
@@ -211,7 +238,7 @@ def main():
         for name, count in traces.most_common(10):
             print(f"- {name}: {count}")
 
-        before = snapshot(since)
+        before, sales_from = snapshot(since), time.time()
         started = time.monotonic()
         ids, refused = post_sales(args.sales, args.clients)
         latencies, failed = completion_ms(ids)
@@ -219,6 +246,8 @@ def main():
         used = delta(before, snapshot(since))
         table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
               {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
+        time.sleep(6)
+        telemetry_census(sales_from, max(1, len(ids)))
 
         print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag |\n|---|---|---|---|---|---|---|---|---|")
         for rate in (float(r) for r in args.rates.split(",") if r):
