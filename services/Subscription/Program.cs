@@ -19,6 +19,7 @@ var app = builder.Build();
 app.UsePlatform();
 app.MapSubscriptionApi();
 app.MapSimSwapApi();
+app.MapCamaraSimSwapApi();
 app.MapCancellationApi();
 app.MapProductApi();
 app.MapServiceApi();
