@@ -9,7 +9,7 @@ public enum Destination { National, International, Roaming, Premium }
 /// <summary>A valid record of a known line, ready to rate: quantity in seconds (voice), messages (sms) or bytes (data).</summary>
 public sealed record UsageRecord(string RecordId, long SubscriptionId, UsageType Type, Destination Destination, DateTimeOffset StartedAt, long Quantity)
 {
-    public string Period => RatingRules.PeriodOf(StartedAt);
+    public string Period { get; } = RatingRules.PeriodOf(StartedAt);
 }
 
 /// <summary>What one record cost: units taken from the allowance, units charged and their price, and the part nobody could pay (refused).</summary>

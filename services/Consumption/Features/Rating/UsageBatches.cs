@@ -49,7 +49,7 @@ public static class UsageBatches
         var byId = lines.ToDictionary(l => l.SubscriptionId);
         // A number may have had several lines: the live one answers for it, else the newest.
         var byNumber = lines.Where(l => l.Number is not null).GroupBy(l => l.Number!)
-            .ToDictionary(g => g.Key, g => g.OrderBy(l => EndedLines.Sql.Contains($"'{l.Status}'")).ThenByDescending(l => l.CreatedAt).First());
+            .ToDictionary(g => g.Key, g => g.OrderBy(l => EndedLines.Contains(EnumText.Parse<SubscriptionStatus>(l.Status))).ThenByDescending(l => l.CreatedAt).First());
 
         var resolved = new List<UsageRecord>(unique.Count);
         foreach (var record in unique)
@@ -141,8 +141,8 @@ public static class UsageBatches
                 now,
                 RecordIds = rated.Select(r => r.Record.RecordId).ToArray(),
                 Lines = rated.Select(r => r.Record.SubscriptionId).ToArray(),
-                Types = rated.Select(r => EnumText.Of(r.Record.Type)).ToArray(),
-                Destinations = rated.Select(r => EnumText.Of(r.Record.Destination)).ToArray(),
+                Types = rated.Select(r => UsageFeed.Text(r.Record.Type)).ToArray(),
+                Destinations = rated.Select(r => UsageFeed.Text(r.Record.Destination)).ToArray(),
                 StartedAts = rated.Select(r => r.Record.StartedAt).ToArray(),
                 Quantities = rated.Select(r => r.Record.Quantity).ToArray(),
                 Periods = rated.Select(r => r.Record.Period).ToArray(),
@@ -167,7 +167,7 @@ public static class UsageBatches
                 });
 
         var charges = rated.Where(r => r.ChargedQuantity > 0 || r.Charge > 0)
-            .GroupBy(r => (r.Record.SubscriptionId, r.Record.Period, Type: EnumText.Of(r.Record.Type), Destination: EnumText.Of(r.Record.Destination)))
+            .GroupBy(r => (r.Record.SubscriptionId, r.Record.Period, Type: UsageFeed.Text(r.Record.Type), Destination: UsageFeed.Text(r.Record.Destination)))
             .Select(g => (g.Key, Quantity: g.Sum(r => r.ChargedQuantity), Amount: g.Sum(r => r.Charge))).ToList();
         if (charges.Count > 0)
             await StoreChargesAsync(db, charges, lines, now);
