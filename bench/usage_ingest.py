@@ -18,7 +18,7 @@ one line there.
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/usage_ingest.py
        [--lines 20] [--records 200000] [--batch 5000] [--clients 4] [--duplicates 0.10]
 """
-import argparse, json, os, random, statistics, subprocess, sys, tempfile, threading, time, uuid, urllib.request, urllib.error
+import argparse, json, os, random, statistics, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -208,7 +208,7 @@ def main():
         print(f"selling and activating {args.lines} lines …", flush=True)
         with ThreadPoolExecutor(4) as pool:
             lines = list(pool.map(lambda _: sell_active_line(), range(args.lines)))
-        run = uuid.uuid4().hex[:8]
+        run = os.urandom(4).hex()  # not uuid: it imports platform, which bench/platform.py shadows
         warm = make_records(lines, args.warmup, run + "w")
         records = make_records(lines, args.records, run)
         warm_batches = make_batches(warm, args.batch, args.duplicates)

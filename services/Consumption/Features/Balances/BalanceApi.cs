@@ -32,7 +32,15 @@ public static class BalanceApi
     {
         var line = app.MapGroup("/api/v1/subscriptions/{subscriptionId:long}").WithTags("Balance");
         line.MapGet("/balance", Get);
-        line.MapPost("/recharges", Recharge).Transactional();
+        // The catalogue (the tariff's recharge limits) is read before the transaction filter claims the Idempotency-Key and
+        // opens the transaction: no transaction waits on the network; the handler then finds it in the client's cache.
+        line.MapPost("/recharges", Recharge)
+            .AddEndpointFilter(async (context, next) =>
+            {
+                await context.HttpContext.RequestServices.GetRequiredService<CatalogueClient>().GetAsync(context.HttpContext.RequestAborted);
+                return await next(context);
+            })
+            .Transactional();
         line.MapGet("/recharges", List);
         return app;
     }
@@ -82,7 +90,7 @@ public static class BalanceApi
         if (request?.Method is not { } method || !Methods.Contains(method)) errors.Add("method", $"One of {string.Join(", ", Methods)}.");
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        var catalogue = await catalogues.GetAsync(); // read before the first statement opens the transaction
+        var catalogue = await catalogues.GetAsync(); // cached by the filter before the transaction opened
         var line = await db.QuerySingleOrDefaultAsync<RechargeLine>(
             """
             SELECT subscription_id AS SubscriptionId, account_id AS AccountId, user_id AS UserId, payment_type AS PaymentType, product_code AS ProductCode,
