@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import GATEWAY, wait_for, start_suite  # noqa: E402
 from sales import new_sale  # noqa: E402
 
+PROBES = []  # one record per line, rated once the line is active in Consumption
+
 TOKEN = None  # set to an access token (network scope) once the gateway requires one
 
 
@@ -68,6 +70,11 @@ def sell_active_line():
     status, _, _ = call("POST", f"/api/v1/sim-cards/{line['iccid']}/activation")
     assert status == 202, status
     wait_for(lambda: (lambda r: r[1] and r[1]["status"] == "active")(call("GET", f"/api/v1/subscriptions/{line_id}")), 60, poll=0.1)
+    # Consumption learns of the activation by event: a record is rated once it has (this probe is in the line's totals).
+    probe = {"recordId": f"probe-{line_id}", "subscriptionId": line_id, "type": "sms", "quantity": 1, "destination": "national",
+             "startedAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+    wait_for(lambda: (lambda r: r[1] and r[1]["rated"] + r[1]["duplicates"] == 1)(call("POST", "/api/v1/usage-records", {"records": [probe]})), 60, poll=0.1)
+    PROBES.append((line_id, probe))
     return line_id, mobile["number"]
 
 
@@ -225,7 +232,7 @@ def main():
         latencies.sort()
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
 
-        wrong = check_totals(lines, warm + records)
+        wrong = check_totals(lines, PROBES + warm + records)
         conninfo = consumption_env()
         stored = int(psql(conninfo, "-c", f"SELECT count(*) FROM usage_records WHERE record_id LIKE '{run}-%'").strip())
         ceiling, copy_seconds = copy_ceiling(conninfo, records)

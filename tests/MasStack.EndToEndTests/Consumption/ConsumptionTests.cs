@@ -24,9 +24,13 @@ public class ConsumptionTests(SuiteFixture suite)
         var sale = await _gateway.SellAsync("FIBER-MOBILE", "postpaid", null, new SaleLine("internet", "FIBER-1G"), new SaleLine("mobile", "MOBILE-10GB"));
         var internet = sale.Lines[0].SubscriptionId;
         var mobile = sale.Lines[1];
-        await suite.ActivateAsync(mobile.SubscriptionId);
+        await ActivateAsync(mobile.SubscriptionId);
         await (await _gateway.SendJsonAsync(HttpMethod.Post, $"/api/v1/subscriptions/{mobile.SubscriptionId}/bonuses", new { bonusCode = "DATA-5GB-30D" }))
             .ReadJsonAsync(HttpStatusCode.Created);
+        await using (var consumption = await suite.OpenDatabaseAsync(ResourceNames.Consumption))
+            await Eventually.Until(() => consumption.ExecuteScalarAsync<bool>(
+                    "SELECT EXISTS (SELECT 1 FROM line_bonuses WHERE subscription_id = @SubscriptionId AND NOT removed)", new { mobile.SubscriptionId }),
+                known => known, "Consumption to know the bonus");
         var now = DateTimeOffset.UtcNow;
         var run = Guid.NewGuid().ToString("N")[..8];
 
@@ -129,7 +133,7 @@ public class ConsumptionTests(SuiteFixture suite)
         var line = sale.Lines[0];
         var early = await PostUsageAsync(new JsonArray(JsonSerializer.SerializeToNode(Usage($"{line.SubscriptionId}-early", line.Number!, "sms", 1, DateTimeOffset.UtcNow))));
         Assert.Equal("line-not-active", (string)early["rejections"]![0]!["reason"]!); // not active until its SIM is
-        await suite.ActivateAsync(line.SubscriptionId);
+        await ActivateAsync(line.SubscriptionId);
         var balance = await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line.SubscriptionId}/balance");
         Assert.Equal(5.00m, (decimal)balance["balance"]!["amount"]!);
         var allowances = balance["allowances"]!.AsArray().ToDictionary(a => (string)a!["type"]!, a => a!.AsObject());
@@ -185,6 +189,16 @@ public class ConsumptionTests(SuiteFixture suite)
         await (await _gateway.GetAsync($"/api/v1/subscriptions/{line.SubscriptionId}/consumption?startDate=28/11/2026"))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "startDate");
         await (await _gateway.GetAsync($"/api/v1/subscriptions/{line.SubscriptionId}/consumption-limit")).AssertProblemAsync(HttpStatusCode.Conflict);
+    }
+
+    /// <summary>Activates the line and waits until Consumption's copy of it is active too (usage of a line not active is rejected).</summary>
+    private async Task ActivateAsync(long subscriptionId)
+    {
+        await suite.ActivateAsync(subscriptionId);
+        await using var consumption = await suite.OpenDatabaseAsync(ResourceNames.Consumption);
+        await Eventually.Until(() => consumption.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM consumption_lines WHERE subscription_id = @subscriptionId AND status = 'active')", new { subscriptionId }),
+            active => active, $"Consumption to see line {subscriptionId} active");
     }
 
     private static object Usage(string recordId, string msisdn, string type, long quantity, DateTimeOffset startedAt, string destination = "national") =>

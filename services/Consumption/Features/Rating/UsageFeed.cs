@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using MasStack.Platform.Formats;
 
@@ -66,9 +65,8 @@ public static class UsageFeed
             return (null, Malformed(index, recordId, "type", "One of voice, sms, data."));
         if (DestinationOf(String(element, "destination")) is not { } destination)
             return (null, Malformed(index, recordId, "destination", "One of national, international, roaming, premium."));
-        if (String(element, "startedAt") is not { } startedText
-            || !DateTimeOffset.TryParse(startedText, CultureInfo.InvariantCulture, DateTimeStyles.None, out var startedAt)
-            || !HasOffset(startedText))
+        if (!element.TryGetProperty("startedAt", out var started) || started.ValueKind != JsonValueKind.String
+            || !started.TryGetDateTimeOffset(out var startedAt) || !HasOffset(started.GetString()!))
             return (null, Malformed(index, recordId, "startedAt", "An ISO 8601 time with its offset, e.g. 2026-11-27T10:15:00Z."));
         if (!element.TryGetProperty("quantity", out var q) || q.ValueKind != JsonValueKind.Number || !q.TryGetInt64(out var quantity)
             || quantity <= 0 || quantity > MaxQuantity)
