@@ -26,7 +26,9 @@ var subscription = builder.AddService<Projects.MasStack_Subscription>(ResourceNa
 subscription.WithReference(account);
 var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billing, infra);
 var barring = builder.AddService<Projects.MasStack_Barring>(ResourceNames.Barring, infra);
-var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra);
+// Consumption reads each line's tariff (allowances, rates, initial credit, recharge limits) from Signup's catalogue.
+var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra)
+    .WithReference(signup);
 
 // Account reads the catalogue (terms, compatible bundles) from Signup over HTTP: found by service discovery, not waited for.
 account.WithReference(signup);

@@ -11,6 +11,11 @@ public sealed record Allowances(long? DataMb = null, int? VoiceMinutes = null, i
     public const int Unlimited = -1;
 }
 
+/// <summary>
+/// A product of the catalogue. Consumption rates usage beyond <see cref="Allowances"/> at <see cref="UsageRates"/>; a prepaid
+/// line opens its balance with <see cref="InitialCredit"/> and is recharged within <see cref="Recharge"/> (all three added
+/// later: null where the catalogue gives none).
+/// </summary>
 public sealed record CatalogueProduct(
     string Code,
     string Name,
@@ -18,7 +23,19 @@ public sealed record CatalogueProduct(
     IReadOnlyList<PaymentType> PaymentTypes,
     Money MonthlyFee,
     Allowances Allowances,
-    IReadOnlyList<string> Services);
+    IReadOnlyList<string> Services,
+    UsageRates? UsageRates = null,
+    Money? InitialCredit = null,
+    RechargeLimits? Recharge = null);
+
+/// <summary>What usage beyond the allowances costs, per unit: voice per minute, SMS per message, data per MB (1,048,576 bytes).</summary>
+public sealed record UsageRates(DestinationRates Voice, DestinationRates Sms, DestinationRates Data);
+
+/// <summary>A rate per destination of the usage: national, international, roaming, premium-rate numbers.</summary>
+public sealed record DestinationRates(decimal National, decimal International, decimal Roaming, decimal Premium);
+
+/// <summary>The smallest and the largest recharge of a prepaid line, in euros.</summary>
+public sealed record RechargeLimits(decimal Min, decimal Max);
 
 /// <summary>How many lines of one subscription type a bundle holds, and with which products.</summary>
 public sealed record BundleSlot(SubscriptionType Type, int MinLines, int MaxLines, IReadOnlyList<string> Products);

@@ -20,6 +20,7 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be consumed idempotently.");
         if (context.Headers.Get<string>(Correlation.Header) is { } correlator) Activity.Current?.SetBaggage(Correlation.Header, correlator);
 
+        await PrepareAsync(context.Message, context.CancellationToken);
         var first = await unitOfWork.QuerySingleOrDefaultAsync<int>(
             """
             INSERT INTO inbox_messages (consumer, message_id) VALUES (@Consumer, @MessageId)
@@ -30,6 +31,12 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         if (first) await Handle(context.Message, unitOfWork, context.CancellationToken);
         await unitOfWork.CommitAsync(context.CancellationToken);
     }
+
+    /// <summary>
+    /// What the handler needs from other services (the catalogue, say), read before the transaction opens: no transaction
+    /// stays open across a network call. Runs on every delivery, a repeated one too, so it must only read.
+    /// </summary>
+    protected virtual Task PrepareAsync(T message, CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected abstract Task Handle(T message, UnitOfWork unitOfWork, CancellationToken cancellationToken);
 }

@@ -75,7 +75,7 @@ public static class LineAdditionApi
 
         var added = lines!.Single();
         await db.ExecuteAsync("INSERT INTO signup_steps (signup_id, step) SELECT @signupId, unnest(@steps)",
-            new { signupId, steps = SignupProgress.LineSteps([added]).ToArray() });
+            new { signupId, steps = SignupProgress.LineSteps([added], account.PaymentType).ToArray() });
         await db.PublishAsync(new LineAddedToBundle(signupId, accountId, account.UserId, account.PaymentType, account.BundleCode, added, now));
         return TypedResults.Accepted($"/api/v1/signups/{signupId}",
             new SignupAccepted(signupId, account.UserId, accountId, SignupApi.Subscriptions(lines!), "pending"));

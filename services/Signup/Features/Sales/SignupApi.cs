@@ -54,7 +54,7 @@ public static class SignupApi
 
         await db.ExecuteAsync(
             "INSERT INTO signup_steps (signup_id, step) SELECT @signupId, unnest(@steps)",
-            new { signupId, steps = SignupProgress.StepsFor(lines!).ToArray() });
+            new { signupId, steps = SignupProgress.StepsFor(lines!, sale.PaymentType).ToArray() });
         await db.PublishAsync(new SignupSubmitted(
             signupId, userId, accountId, sale.Channel, sale.PaymentType, sale.BundleCode, sale.Customer, lines!, now));
 

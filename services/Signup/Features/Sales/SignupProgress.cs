@@ -12,12 +12,14 @@ namespace MasStack.Signup.Features.Sales;
 /// </summary>
 public static class SignupProgress
 {
-    public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines) =>
-        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines));
+    public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines, PaymentType paymentType) =>
+        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines, paymentType));
 
-    /// <summary>Each line is created by Subscription and given its barring profile by Barring.</summary>
-    public static IEnumerable<string> LineSteps(IEnumerable<SignupLine> lines) =>
-        lines.SelectMany(l => new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId) });
+    /// <summary>Each line is created by Subscription and given its barring profile by Barring; a prepaid line its balance by Consumption.</summary>
+    public static IEnumerable<string> LineSteps(IEnumerable<SignupLine> lines, PaymentType paymentType) =>
+        lines.SelectMany(l => paymentType == PaymentType.Prepaid
+            ? new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId), SignupSteps.Consumption(l.SubscriptionId) }
+            : new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId) });
 
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
     {

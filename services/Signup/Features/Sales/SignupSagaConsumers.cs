@@ -38,6 +38,15 @@ public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer
             : Task.CompletedTask;
 }
 
+[ConsumerName("prepaid-balance-opened")]
+public sealed class PrepaidBalanceOpenedConsumer(UnitOfWork db) : InboxConsumer<PrepaidBalanceOpened>(db)
+{
+    protected override Task Handle(PrepaidBalanceOpened message, UnitOfWork db, CancellationToken ct) =>
+        message.SignupId is { } signupId
+            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Consumption(message.SubscriptionId))
+            : Task.CompletedTask;
+}
+
 [ConsumerName("signup-step-failed")]
 public sealed class SignupStepFailedConsumer(UnitOfWork db) : InboxConsumer<SignupStepFailed>(db)
 {
