@@ -12,8 +12,10 @@ namespace MasStack.Signup.Features.Sales;
 /// </summary>
 public static class SignupProgress
 {
-    public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines) =>
-        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines));
+    /// <summary>Customer, Account, each line's steps, and for a postpaid sale Billing's payment info.</summary>
+    public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines, PaymentType paymentType) =>
+        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines))
+            .Concat(paymentType == PaymentType.Postpaid ? [SignupSteps.Billing] : []);
 
     /// <summary>Each line is created by Subscription and given its barring profile by Barring.</summary>
     public static IEnumerable<string> LineSteps(IEnumerable<SignupLine> lines) =>
