@@ -20,14 +20,19 @@ public static class BillingRuns
 {
     public static async Task<(long RunId, bool Started)> StartAsync(UnitOfWork db, long newId, BillingPeriod period, string requestedBy, DateTimeOffset now)
     {
-        var started = await db.ExecuteAsync(
-            """
-            INSERT INTO billing_runs (id, period, status, requested_by, created_at) VALUES (@newId, @period, 'running', @requestedBy, @now)
-            ON CONFLICT (period) WHERE status = 'running' DO NOTHING
-            """, new { newId, period = period.ToString(), requestedBy, now });
-        if (started == 0)
-            return (await db.QuerySingleOrDefaultAsync<long>("SELECT id FROM billing_runs WHERE period = @period AND status = 'running'",
-                new { period = period.ToString() }), false);
+        while (true)
+        {
+            var started = await db.ExecuteAsync(
+                """
+                INSERT INTO billing_runs (id, period, status, requested_by, created_at) VALUES (@newId, @period, 'running', @requestedBy, @now)
+                ON CONFLICT (period) WHERE status = 'running' DO NOTHING
+                """, new { newId, period = period.ToString(), requestedBy, now });
+            if (started == 1) break;
+            // The running run of the period; if it completed meanwhile, this one starts after all.
+            if (await db.QuerySingleOrDefaultAsync<long?>("SELECT id FROM billing_runs WHERE period = @period AND status = 'running'",
+                    new { period = period.ToString() }) is { } running)
+                return (running, false);
+        }
 
         await db.ExecuteAsync(
             """
