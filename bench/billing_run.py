@@ -123,6 +123,13 @@ def main():
     with start_suite(f"--MasStack:Replicas={args.replicas}"):
         wait_for(lambda: len(billing_processes()) >= args.replicas, 120, poll=0.5)
         info = conninfo(billing_processes()[0][1])
+
+        def migrated():
+            try:
+                return psql(info, "SELECT count(*) FROM invoice_series") is not None
+            except RuntimeError:
+                return False  # Billing has not created or migrated its database yet
+        wait_for(migrated, 180, poll=1)
         started = time.monotonic()
         line_count = seed(info, args.accounts, period_start, period_end)
         print(f"seeded {args.accounts} postpaid accounts with {line_count} lines in {time.monotonic() - started:.1f} s (COPY)")
