@@ -24,7 +24,9 @@ var subscription = builder.AddService<Projects.MasStack_Subscription>(ResourceNa
     .WithReference(network);
 // A termination charges the early-termination fee of the account's terms, read from Account when the line ends.
 subscription.WithReference(account);
-var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billing, infra);
+// Billing prices its invoices from the catalogue, read from Signup over HTTP when a run or a draft needs it.
+var billing = builder.AddService<Projects.MasStack_Billing>(ResourceNames.Billing, infra)
+    .WithReference(signup);
 var barring = builder.AddService<Projects.MasStack_Barring>(ResourceNames.Barring, infra);
 // Consumption reads each line's tariff (allowances, rates, initial credit, recharge limits) from Signup's catalogue.
 var consumption = builder.AddService<Projects.MasStack_Consumption>(ResourceNames.Consumption, infra)

@@ -12,8 +12,10 @@ namespace MasStack.Signup.Features.Sales;
 /// </summary>
 public static class SignupProgress
 {
+    /// <summary>Customer, Account, each line's steps, and for a postpaid sale Billing's payment info.</summary>
     public static IEnumerable<string> StepsFor(IEnumerable<SignupLine> lines, PaymentType paymentType) =>
-        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines, paymentType));
+        new[] { SignupSteps.Customer, SignupSteps.Account }.Concat(LineSteps(lines, paymentType))
+            .Concat(paymentType == PaymentType.Postpaid ? [SignupSteps.Billing] : []);
 
     /// <summary>Each line is created by Subscription and given its barring profile by Barring; a prepaid line its balance by Consumption.</summary>
     public static IEnumerable<string> LineSteps(IEnumerable<SignupLine> lines, PaymentType paymentType) =>

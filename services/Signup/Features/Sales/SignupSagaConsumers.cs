@@ -47,6 +47,14 @@ public sealed class PrepaidBalanceOpenedConsumer(UnitOfWork db) : InboxConsumer<
             : Task.CompletedTask;
 }
 
+/// <summary>Billing stored a postpaid sale's payment info (a later change carries no signup).</summary>
+[ConsumerName("payment-info-changed")]
+public sealed class PaymentInfoChangedConsumer(UnitOfWork db) : InboxConsumer<PaymentInfoChanged>(db)
+{
+    protected override Task Handle(PaymentInfoChanged message, UnitOfWork db, CancellationToken ct) =>
+        message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Billing) : Task.CompletedTask;
+}
+
 [ConsumerName("signup-step-failed")]
 public sealed class SignupStepFailedConsumer(UnitOfWork db) : InboxConsumer<SignupStepFailed>(db)
 {

@@ -1,0 +1,81 @@
+using Dapper;
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using Npgsql;
+
+namespace MasStack.Billing.Features.Invoicing;
+
+/// <summary>An account to invoice: who it is, where it is taxed, and its lines' facts for the period.</summary>
+public sealed record AccountFacts(long AccountId, long UserId, string PostalCode, IReadOnlyList<LineFacts> Lines);
+
+/// <summary>Reads, for a set of accounts and a period, what the rules need, in five statements whatever the number of accounts.</summary>
+public static class InvoiceFacts
+{
+    public static async Task<IReadOnlyList<AccountFacts>> LoadAsync(NpgsqlConnection connection, IReadOnlyCollection<long> accountIds, BillingPeriod period)
+    {
+        var ids = accountIds.ToArray();
+        var accounts = (await connection.QueryAsync<AccountRow>(
+            "SELECT account_id AS AccountId, user_id AS UserId, postal_code AS PostalCode FROM billing_accounts WHERE account_id = ANY(@ids)",
+            new { ids })).AsList();
+        var lines = (await connection.QueryAsync<LineRow>(
+            """
+            SELECT subscription_id AS SubscriptionId, account_id AS AccountId, number, product_code AS ProductCode, activated_on AS ActivatedOn,
+                   ended_on AS EndedOn, early_termination_fee AS EarlyTerminationFee
+            FROM billing_lines
+            WHERE account_id = ANY(@ids) AND activated_on <= @End AND (ended_on IS NULL OR ended_on >= @Start)
+            """, new { ids, period.Start, period.End })).AsList();
+        var lineIds = lines.Select(l => l.SubscriptionId).ToArray();
+        var changes = (await connection.QueryAsync<ChangeRow>(
+            """
+            SELECT subscription_id AS SubscriptionId, changed_on AS ChangedOn, changed_at AS ChangedAt, product_code AS Code
+            FROM line_product_changes WHERE subscription_id = ANY(@lineIds)
+            """, new { lineIds })).ToLookup(c => c.SubscriptionId);
+        var offers = (await connection.QueryAsync<OfferRow>(
+            """
+            SELECT offer_id AS OfferId, subscription_id AS SubscriptionId, kind, code, start_date AS StartDate, end_date AS EndDate, removed_on AS RemovedOn
+            FROM line_offers WHERE subscription_id = ANY(@lineIds)
+            """, new { lineIds })).ToLookup(o => o.SubscriptionId);
+        var usage = (await connection.QueryAsync<(long SubscriptionId, decimal Total)>(
+            "SELECT subscription_id, total FROM usage_charges WHERE period = @period AND subscription_id = ANY(@lineIds)",
+            new { period = period.ToString(), lineIds })).ToDictionary(u => u.SubscriptionId, u => u.Total);
+
+        var byAccount = lines.ToLookup(l => l.AccountId);
+        return accounts.Select(a => new AccountFacts(a.AccountId, a.UserId, a.PostalCode, byAccount[a.AccountId].Select(l => new LineFacts(
+            l.SubscriptionId, l.Number, l.ProductCode, l.ActivatedOn, l.EndedOn, l.EarlyTerminationFee,
+            changes[l.SubscriptionId].Select(c => new ProductChange(c.ChangedOn, c.ChangedAt, c.Code)).ToList(),
+            offers[l.SubscriptionId].Select(o => new LineOffer(o.OfferId, EnumText.Parse<OfferKind>(o.Kind), o.Code, o.StartDate, o.EndDate, o.RemovedOn)).ToList(),
+            usage.GetValueOrDefault(l.SubscriptionId))).ToList())).ToList();
+    }
+
+    private sealed record AccountRow(long AccountId, long UserId, string PostalCode);
+
+    private sealed class LineRow
+    {
+        public long SubscriptionId { get; init; }
+        public long AccountId { get; init; }
+        public string? Number { get; init; }
+        public string ProductCode { get; init; } = "";
+        public DateOnly? ActivatedOn { get; init; }
+        public DateOnly? EndedOn { get; init; }
+        public decimal? EarlyTerminationFee { get; init; }
+    }
+
+    private sealed class ChangeRow
+    {
+        public long SubscriptionId { get; init; }
+        public DateOnly ChangedOn { get; init; }
+        public DateTimeOffset ChangedAt { get; init; }
+        public string Code { get; init; } = "";
+    }
+
+    private sealed class OfferRow
+    {
+        public long OfferId { get; init; }
+        public long SubscriptionId { get; init; }
+        public string Kind { get; init; } = "";
+        public string Code { get; init; } = "";
+        public DateOnly? StartDate { get; init; }
+        public DateOnly? EndDate { get; init; }
+        public DateOnly? RemovedOn { get; init; }
+    }
+}
