@@ -17,7 +17,8 @@ namespace MasStack.EndToEndTests.Infrastructure;
 /// </summary>
 public sealed class SuiteFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+    // Generous: sixteen processes start on two cores, which other work may share.
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(8);
 
     /// <summary>Every service runs as two instances, as in production: what one instance does, the other must not undo or repeat.</summary>
     public const int Replicas = 2;
