@@ -86,7 +86,7 @@ public class SecurityTests(SuiteFixture suite)
         // A client asking with its id and secret gets a short-lived signed JWT with its id, the audience and its scopes
         var response = await suite.RequestTokenAsync("till", suite.SecretOf("till"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.True(response.Headers.CacheControl?.NoStore, "a token is not to be stored");
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("Bearer", (string)body["token_type"]!, ignoreCase: true);
         Assert.InRange((int)body["expires_in"]!, 60, 900);
@@ -205,10 +205,10 @@ public class SecurityTests(SuiteFixture suite)
     public async Task A_burst_over_the_clients_limit_is_429_with_Retry_After_and_then_recovers()
     {
         using var burst = suite.CreateGatewayClient(SuiteFixture.BurstClient);
-        var answers = new List<HttpResponseMessage>();
-        for (var i = 0; i < SuiteFixture.BurstLimit * 3; i++) answers.Add(await burst.GetAsync("/api/v1/catalogue/bundles"));
+        await burst.GetAsync("/api/v1/catalogue/bundles"); // the token fetched first, so that the burst arrives at once
+        var answers = await Task.WhenAll(Enumerable.Range(0, SuiteFixture.BurstLimit * 4).Select(_ => burst.GetAsync("/api/v1/catalogue/bundles")));
 
-        Assert.Equal(HttpStatusCode.OK, answers[0].StatusCode);
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.OK);
         var limited = answers.First(a => a.StatusCode == HttpStatusCode.TooManyRequests);
         await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.InRange(int.Parse(limited.Headers.GetValues("Retry-After").Single()), 1, 60);
@@ -225,14 +225,23 @@ public class SecurityTests(SuiteFixture suite)
     public async Task A_body_over_the_cap_is_413_and_usage_batches_may_be_larger()
     {
         // 1 MiB and a byte on a sale
-        var sale = new StringContent(new string(' ', 1024 * 1024 + 1), Encoding.UTF8, "application/json");
-        await (await suite.Gateway.PostAsync("/api/v1/signups", sale)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await PostLargeAsync(suite.Gateway, "/api/v1/signups", 1024 * 1024 + 1)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
 
         // A usage batch of 2 MiB reaches the service (which judges its content), one over 8 MiB does not
         using var network = suite.CreateGatewayClient("network");
         var twoMiB = await network.PostAsync("/api/v1/usage-records", new StringContent(new string(' ', 2 * 1024 * 1024), Encoding.UTF8, "application/json"));
         Assert.NotEqual(HttpStatusCode.RequestEntityTooLarge, twoMiB.StatusCode);
-        var nineMiB = await network.PostAsync("/api/v1/usage-records", new StringContent(new string(' ', 9 * 1024 * 1024), Encoding.UTF8, "application/json"));
-        await nineMiB.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await (await PostLargeAsync(network, "/api/v1/usage-records", 9 * 1024 * 1024)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    /// <summary>
+    /// A large body as a careful client sends it, announced with <c>Expect: 100-continue</c>: a refusal arrives before the
+    /// body is sent (without it, the gateway answers and closes while the client is still writing).
+    /// </summary>
+    private static Task<HttpResponseMessage> PostLargeAsync(HttpClient client, string path, int bytes)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(new string(' ', bytes), Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        return client.SendAsync(request);
     }
 }
