@@ -51,7 +51,8 @@ def main():
     subprocess.run(["dotnet", "build", "bench/BareProxy/BareProxy.csproj", "-c", "Release", "-nologo", "-v", "q"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     with start_suite("--MasStack:Replicas=1"):
-        status, accepted = request("POST", "/api/v1/signups", new_sale())
+        # The gateway answers before the services do: the sale is retried while Signup is still starting (503).
+        status, accepted = wait_for(lambda: (lambda r: r if r[0] not in (0, 503) else None)(request("POST", "/api/v1/signups", new_sale())), 180, poll=0.5)
         assert status == 202, status
         signup = f"/api/v1/signups/{accepted['signupId']}"
         wait_for(lambda: request("GET", signup)[0] == 200, 30)
