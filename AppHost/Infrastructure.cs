@@ -43,7 +43,7 @@ public static class InfrastructureExtensions
     private static SuiteInfrastructure AddContainers(IDistributedApplicationBuilder builder)
     {
         var postgres = builder.AddPostgres(ResourceNames.Postgres);
-        var databases = ResourceNames.Services
+        var databases = ResourceNames.ServicesWithDatabases
             .Select(ResourceNames.Database)
             .ToDictionary(db => db, db => (IResourceBuilder<IResourceWithConnectionString>)postgres.AddDatabase(db));
         var redis = builder.AddRedis(ResourceNames.Redis);

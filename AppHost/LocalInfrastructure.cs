@@ -48,7 +48,7 @@ public static class LocalInfrastructure
         int PortOf(string key, int index) => configuration.GetValue<int?>($"MasStack:Ports:{key}") ?? ports[index];
 
         var postgres = AddPostgres(builder, Path.Combine(dataDir, "postgres"), PortOf("Postgres", 0));
-        var databases = ResourceNames.Services
+        var databases = ResourceNames.ServicesWithDatabases
             .Select(ResourceNames.Database)
             .ToDictionary(
                 db => db,

@@ -43,13 +43,19 @@ signup.WithReference(clearingHouse).WithReference(account);
 // As the donor operator, MasStack is asked by the clearing house to release a number (port-out): it calls Subscription.
 clearingHouse.WithReference(subscription);
 
+// Identity, the OAuth 2.0 authorization server (client credentials): its own database (only the signing key its
+// instances share), no broker or Redis. Reached from outside only through the gateway (/connect/token, /.well-known/*).
+var identity = builder.AddIdentityService(infra);
+
 // The gateway, the one public door. It finds the services through service discovery (services__signup__http__0, …)
 // and deliberately does not wait for them: it starts, and answers for the rest, while one of them is down. It listens
 // on 8080 itself, with no orchestrator proxy in front (that proxy cost a third to two thirds of its throughput);
 // under test (DcpPublisher:RandomizePorts) on a port chosen at start, so two suites can run side by side.
 var gatewayPort = builder.Configuration.GetValue<bool>("DcpPublisher:RandomizePorts") ? (int?)null : 8080;
-builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gateway, launchProfileName: "http")
+// It validates tokens with the keys Identity publishes (fetched once and cached, not per request).
+var gateway = builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gateway, launchProfileName: "http")
     .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, gatewayPort, gatewayPort))
+    .WithReference(identity)
     .WithReference(signup)
     .WithReference(customer)
     .WithReference(account)
@@ -59,6 +65,9 @@ builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gateway, launchProfi
     .WithReference(consumption)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
+
+// The API clients' secrets (parameters, development defaults printed here) for Identity, and extra clients from configuration.
+builder.AddApiClients(identity, gateway);
 
 // Metrics every 5 s instead of the development default of every second: collecting and exporting every instrument of
 // every process each second was a standing share of the idle suite's CPU, and the dashboard's charts do not need it.
@@ -81,6 +90,15 @@ internal static class SuiteModel
         this IDistributedApplicationBuilder builder, string name, SuiteInfrastructure infra)
         where TProject : IProjectMetadata, new() =>
         new(name, [.. Enumerable.Range(0, builder.ReplicaCount()).Select(index => builder.AddServiceInstance<TProject>(ResourceNames.Replica(name, index), name, infra))]);
+
+    /// <summary>Identity, as <c>MasStack:Replicas</c> instances, on its own database only.</summary>
+    public static ServiceReplicas AddIdentityService(this IDistributedApplicationBuilder builder, SuiteInfrastructure infra) =>
+        new(ResourceNames.Identity, [.. Enumerable.Range(0, builder.ReplicaCount()).Select(index =>
+            builder.AddProject<Projects.MasStack_Identity>(ResourceNames.Replica(ResourceNames.Identity, index), launchProfileName: "http")
+                .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
+                .WithReference(infra.DatabaseOf(ResourceNames.Identity))
+                .WaitFor(infra.Postgres)
+                .WithHttpHealthCheck("/health"))]);
 
     private static IResourceBuilder<ProjectResource> AddServiceInstance<TProject>(
         this IDistributedApplicationBuilder builder, string resourceName, string service, SuiteInfrastructure infra)

@@ -8,6 +8,9 @@ public static class ResourceNames
     public const string RabbitMq = "rabbitmq";
     public const string Gateway = "gateway";
 
+    /// <summary>The OAuth 2.0 authorization server (client credentials), reached from outside only through the gateway.</summary>
+    public const string Identity = "identity";
+
     public const string Signup = "signup";
     public const string Customer = "customer";
     public const string Account = "account";
@@ -23,6 +26,12 @@ public static class ResourceNames
     public const string ClearingHouse = "clearing-house";
 
     public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
+
+    /// <summary>Every own PostgreSQL database's service: the seven business services and Identity.</summary>
+    public static readonly string[] ServicesWithDatabases = [.. Services, Identity];
+
+    /// <summary>The clients of the public API that exist everywhere (their scopes: Identity's appsettings.json; their secrets: parameters <c>{client}-client-secret</c>).</summary>
+    public static readonly string[] ApiClients = ["till", "webshop", "care", "partner", "network", "operator"];
 
     /// <summary>Configuration of the AppHost: how many instances of each service run (an int, default 1).</summary>
     public const string ReplicasKey = "MasStack:Replicas";

@@ -22,8 +22,8 @@ HEADERS = {"Content-Type": "application/json"}
 
 
 def api(method, path, body=None, timeout=60):
-    """Every request of this script goes through here: an access token (POST /billing-runs needs an operator scope once
-    the gateway checks them) is one more header in HEADERS."""
+    """Every request of this script goes through here; the access token is added by credentials.py (imported by
+    suite.py), as on every urllib call to the gateway."""
     request = urllib.request.Request(GATEWAY + path, data=json.dumps(body).encode() if body is not None else None, method=method, headers=HEADERS)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -16,6 +16,7 @@ import argparse, concurrent.futures, http.client, os, random, re, shutil, signal
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sales import new_sale  # noqa: E402
 from suite import wait_for  # noqa: E402
+import credentials  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOST, PORT = "localhost", 8080
@@ -37,6 +38,8 @@ class Client:
         import json
         headers = {"Content-Type": "application/json"} if body is not None else {}
         try:
+            if path != "/health":
+                headers.update(credentials.auth_header())
             self.connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
             response = self.connection.getresponse()
             data = response.read()
@@ -98,7 +101,7 @@ def run_wrk(paths, seconds, connections):
                  "local i = math.random(#paths)\n"
                  "request = function() i = i % #paths + 1; return wrk.format('GET', paths[i]) end\n")
     script.close()
-    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, f"http://{HOST}:{PORT}"],
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Authorization: Bearer " + credentials.bearer(), "-s", script.name, f"http://{HOST}:{PORT}"],
                          capture_output=True, text=True).stdout
     os.unlink(script.name)
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -151,7 +154,7 @@ def main():
     log = open(os.path.join(data_dir, "apphost.log"), "w")
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
-         f"--MasStack:DataDir={data_dir}", f"--MasStack:Ports:Redis={redis_port}"],
+         f"--MasStack:DataDir={data_dir}", f"--MasStack:Ports:Redis={redis_port}", *credentials.apphost_args()],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(lambda: Client().request("GET", "/health")[0] == 200, 180, 0.2)

@@ -8,11 +8,12 @@ import argparse, os, re, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import GATEWAY, post_sale_and_wait, request, start_suite, wait_for  # noqa: E402
+import credentials  # noqa: E402
 from sales import new_sale  # noqa: E402
 
 
 def wrk(path, seconds, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", GATEWAY + path],
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Authorization: Bearer " + credentials.bearer(), GATEWAY + path],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)  # the latency distribution's line, not a stdev column

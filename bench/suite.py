@@ -2,6 +2,7 @@
 import contextlib, json, os, signal, socket, subprocess, tempfile, time, urllib.request, urllib.error
 
 from sales import new_sale
+import credentials  # every urllib call to the gateway carries a bearer token (credentials.py)
 
 GATEWAY = "http://localhost:8080"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,7 +64,7 @@ def start_suite(*apphost_args):
     log = open(os.path.join(data_dir, "apphost.log"), "w")
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
-         f"--MasStack:DataDir={data_dir}", *apphost_args],
+         f"--MasStack:DataDir={data_dir}", *credentials.apphost_args(), *apphost_args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)

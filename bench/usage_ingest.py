@@ -28,15 +28,11 @@ from sales import new_sale  # noqa: E402
 
 PROBES = []  # one record per line, rated once the line is active in Consumption
 
-TOKEN = None  # set to an access token (network scope) once the gateway requires one
-
-
 def call(method, path, body=None, timeout=60, headers=None):
-    """The one door to the gateway: (status, parsed JSON or None, seconds)."""
+    """The one door to the gateway: (status, parsed JSON or None, seconds). The access token is added by credentials.py
+    (imported by suite.py), as on every urllib call to the gateway."""
     data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
     all_headers = {"Content-Type": "application/json", **(headers or {})}
-    if TOKEN:
-        all_headers["Authorization"] = f"Bearer {TOKEN}"
     req = urllib.request.Request(GATEWAY + path, data=data, method=method, headers=all_headers)
     started = time.monotonic()
     try:

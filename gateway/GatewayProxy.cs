@@ -14,6 +14,7 @@ public static class GatewayProxy
     {
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(ConfigurationSection))
+            .AddTransforms(GatewaySecurity.AddCallerTransform)
             .AddServiceDiscoveryDestinationResolver();
         builder.Services.AddSingleton<IForwarderHttpClientFactory, ForwarderClientFactory>();
         return builder;

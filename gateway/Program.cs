@@ -5,13 +5,16 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddGatewayProxy();
-// TODO(security): OAuth2 client-credentials goes here — AddAuthentication().AddJwtBearer(), one authorization policy
-// (and rate-limiter policy) per route group; every route in appsettings.json carries its group as Metadata.RouteGroup.
+// OAuth 2.0 bearer tokens from Identity (client credentials), authorized by route group, rate-limited per client.
+builder.AddGatewaySecurity();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseServiceDefaults();
-// TODO(security): app.UseAuthentication(); app.UseAuthorization(); app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.MapGatewayProxy();
 
 app.Run();

@@ -31,7 +31,7 @@ public sealed class AppModelAgreementTests
         // Guards the reading of the model itself: were it empty, every check below would pass vacuously.
         var projects = await AppModel.ProjectsAsync();
         Assert.Superset(
-            new HashSet<string>([.. ResourceNames.Services, ResourceNames.Gateway, ResourceNames.Network, ResourceNames.ClearingHouse]),
+            new HashSet<string>([.. ResourceNames.ServicesWithDatabases, ResourceNames.Gateway, ResourceNames.Network, ResourceNames.ClearingHouse]),
             projects.Select(p => p.Name).ToHashSet());
         var signup = projects.Single(p => p.Name == ResourceNames.Signup);
         Assert.Equal(ResourceNames.Postgres, signup.Connections["signupdb"]);

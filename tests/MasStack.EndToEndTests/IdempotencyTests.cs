@@ -166,14 +166,14 @@ public class IdempotencyTests(SuiteFixture suite)
         // Given two clients that happen to use the same key for different sales
         var key = "sale-0001";
         var (saleOfA, saleOfB) = (Sales.NewSale(), Sales.NewSale());
-        Task<HttpResponseMessage> Post(JsonObject sale, string client)
+        using var clientA = suite.CreateGatewayClient("till");
+        using var clientB = suite.CreateGatewayClient("webshop");
+        Task<HttpResponseMessage> Post(JsonObject sale, HttpClient client)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/signups") { Content = JsonContent.Create(sale) };
             request.Headers.Add("Idempotency-Key", key);
-            request.Headers.Add("X-Client-Id", client);
-            return _gateway.SendAsync(request);
+            return client.SendAsync(request);
         }
-        var (clientA, clientB) = ($"till-{Guid.NewGuid()}", $"shop-{Guid.NewGuid()}");
 
         // When each posts its own sale, then client A repeats its own
         var a = await Post(saleOfA, clientA);

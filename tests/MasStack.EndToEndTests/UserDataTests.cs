@@ -87,16 +87,16 @@ public class UserDataTests(SuiteFixture suite)
         Assert.Equal("1", history.Headers.GetValues("X-Total-Count").Single());
         var change = (await history.Content.ReadFromJsonAsync<JsonArray>())!.Single()!;
         Assert.Equal("user", (string)change["resource"]!);
-        Assert.Equal("care-desk-7", (string)change["changedBy"]!);
+        Assert.Equal(SuiteFixture.DefaultClient, (string)change["changedBy"]!); // the token's client; the X-Client-Id sent is ignored
         Assert.Equal("customer moved", (string)change["reason"]!);
         Assert.Equal(sale.Email, (string)change["changes"]!["email"]!["from"]!);
         Assert.Equal(["address", "email", "phone"], change["changes"]!.AsObject().Select(c => c.Key).Order());
 
-        // And plain application/json is accepted as a merge patch too; a client that names nobody is "unknown"
+        // And plain application/json is accepted as a merge patch too, audited as the same authenticated client
         var plain = await _gateway.SendAsync(MergePatch($"/api/v1/users/{sale.UserId}", """{"lastName":"García López"}""", newEtag, "application/json"));
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         var latest = (await _gateway.GetFromJsonAsync<JsonArray>($"/api/v1/users/{sale.UserId}/history?limit=1"))!.Single()!;
-        Assert.Equal("unknown", (string)latest["changedBy"]!);
+        Assert.Equal(SuiteFixture.DefaultClient, (string)latest["changedBy"]!);
         Assert.Null(latest["reason"]);
     }
 

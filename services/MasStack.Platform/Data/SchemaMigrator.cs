@@ -33,6 +33,17 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ServiceIdentity 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
+    /// For a service that does not stand on the whole platform (no outbox, inbox or idempotency keys: Identity): creates
+    /// its database if missing and applies only <paramref name="assembly"/>'s scripts, the same way and under the same lock.
+    /// </summary>
+    public static async Task MigrateOwnScriptsAsync(NpgsqlDataSource dataSource, Assembly assembly, string prefix, ILogger logger, CancellationToken cancellationToken)
+    {
+        await EnsureDatabaseExistsAsync(dataSource.ConnectionString, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await MigrateAsync(connection, Scripts(assembly, prefix), logger, cancellationToken);
+    }
+
+    /// <summary>
     /// Checks every script already applied against its recorded checksum (recording it where a database older than
     /// checksums has none), then applies the new ones, each in its own transaction with its checksum.
     /// </summary>

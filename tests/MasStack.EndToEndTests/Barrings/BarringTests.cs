@@ -36,7 +36,7 @@ public class BarringTests(SuiteFixture suite)
         {
             Assert.Equal("customer", (string)b!["source"]!);
             Assert.Equal("request", (string)b["reason"]!);
-            Assert.Equal("care-desk", (string)b["by"]!);
+            Assert.Equal(SuiteFixture.DefaultClient, (string)b["by"]!); // the authenticated client, not the X-Client-Id it sent
             Assert.NotNull(b["since"]);
         });
         Assert.All(set["outcomes"]!.AsArray(), o => Assert.Equal("set", (string)o!["result"]!));

@@ -15,8 +15,8 @@ public class BillingTests(SuiteFixture suite)
 
     private readonly HttpClient _gateway = suite.Gateway;
 
-    /// <summary>The client of the operator operations (POST /billing-runs): switched to a scoped client in one line.</summary>
-    private HttpClient Operator => suite.Gateway;
+    /// <summary>The client of the operator operations (POST /billing-runs): the operator's own scoped client.</summary>
+    private readonly HttpClient _operator = suite.CreateGatewayClient("operator");
 
     [Fact]
     public async Task Payment_info_comes_from_the_sale_changes_under_If_Match_keeps_its_history_and_Customer_shows_it_masked()
@@ -112,8 +112,8 @@ public class BillingTests(SuiteFixture suite)
 
         // And a run for a malformed period or one not ended is refused, writing nothing
         var runsBefore = await suite.CountAsync(ResourceNames.Billing, "SELECT count(*) FROM billing_runs", new { });
-        await (await Operator.PostAsJsonAsync("/api/v1/billing-runs", new { period = "2026-13" })).AssertProblemAsync(HttpStatusCode.BadRequest, "period");
-        await (await Operator.PostAsJsonAsync("/api/v1/billing-runs", new { period = period.Text })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "period");
+        await (await _operator.PostAsJsonAsync("/api/v1/billing-runs", new { period = "2026-13" })).AssertProblemAsync(HttpStatusCode.BadRequest, "period");
+        await (await _operator.PostAsJsonAsync("/api/v1/billing-runs", new { period = period.Text })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "period");
         Assert.Equal(runsBefore, await suite.CountAsync(ResourceNames.Billing, "SELECT count(*) FROM billing_runs", new { }));
 
         try
@@ -172,7 +172,7 @@ public class BillingTests(SuiteFixture suite)
     }
 
     private async Task<JsonObject> StartRunAsync(string period) =>
-        await (await Operator.PostAsJsonAsync("/api/v1/billing-runs", new { period })).ReadJsonAsync(HttpStatusCode.Accepted);
+        await (await _operator.PostAsJsonAsync("/api/v1/billing-runs", new { period })).ReadJsonAsync(HttpStatusCode.Accepted);
 
     private Task<JsonObject> RunOnceDoneAsync(long runId) =>
         Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/billing-runs/{runId}"), r => (string)r["status"]! == "completed",

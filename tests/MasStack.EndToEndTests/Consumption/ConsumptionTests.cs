@@ -13,7 +13,7 @@ public class ConsumptionTests(SuiteFixture suite)
     private readonly HttpClient _gateway = suite.Gateway;
 
     /// <summary>The network's client for the usage feed (it will need the operator's "network" scope): one line to change.</summary>
-    private HttpClient Network => suite.Gateway;
+    private readonly HttpClient _network = suite.CreateGatewayClient("network");
 
     private const long Mb = 1_048_576;
 
@@ -205,7 +205,7 @@ public class ConsumptionTests(SuiteFixture suite)
         new { recordId, msisdn, type, startedAt, quantity, destination };
 
     private async Task<JsonObject> PostUsageAsync(JsonArray records) =>
-        await (await Network.PostAsJsonAsync("/api/v1/usage-records", new JsonObject { ["records"] = records })).ReadJsonAsync(HttpStatusCode.OK);
+        await (await _network.PostAsJsonAsync("/api/v1/usage-records", new JsonObject { ["records"] = records })).ReadJsonAsync(HttpStatusCode.OK);
 
     private async Task<int> ConsumptionLimitBarringsAsync(long subscriptionId) =>
         (await _gateway.GetJsonAsync($"/api/v1/subscriptions/{subscriptionId}/barrings"))["activeBarrings"]!.AsArray()

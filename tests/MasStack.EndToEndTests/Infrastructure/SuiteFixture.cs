@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -14,7 +17,8 @@ namespace MasStack.EndToEndTests.Infrastructure;
 /// </summary>
 public sealed class SuiteFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+    // Generous: sixteen processes start on two cores, which other work may share.
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(8);
 
     /// <summary>Every service runs as two instances, as in production: what one instance does, the other must not undo or repeat.</summary>
     public const int Replicas = 2;
@@ -34,6 +38,40 @@ public sealed class SuiteFixture : IAsyncLifetime
 
     /// <summary>How long a terminated line's number rests before it is sold again (production: 180 days).</summary>
     public static readonly TimeSpan NumberQuarantine = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The client <see cref="Gateway"/> and <see cref="CreateGatewayClient"/> call as unless told otherwise: a test-only
+    /// client holding every scope, so that a test of a business flow need not care which real client would make it.
+    /// Tests of who may do what name a real client (<c>till</c>, <c>care</c>, <c>partner</c>, <c>network</c>, <c>operator</c>, …).
+    /// </summary>
+    public const string DefaultClient = "e2e";
+
+    /// <summary>Every scope of the gateway's route groups.</summary>
+    public const string AllScopes = "sales customers accounts subscriptions billing operations barrings consumption usage-feed events operator sim-swap:retrieve-date sim-swap:check";
+
+    /// <summary>A test-only client with a small rate limit: a burst of <see cref="BurstLimit"/> passes, then 429 until the bucket refills.</summary>
+    public const string BurstClient = "burst";
+    public const int BurstLimit = 5;
+    public static readonly TimeSpan BurstRefill = TimeSpan.FromSeconds(2);
+
+    /// <summary>Every client's secret for this run: random, given to the AppHost as its parameters and test clients.</summary>
+    private readonly Dictionary<string, string> _secrets =
+        ResourceNames.ApiClients.Append(DefaultClient).Append(BurstClient).ToDictionary(client => client, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
+
+    private readonly ConcurrentDictionary<string, AccessTokens> _tokens = new();
+
+    private IEnumerable<string> ClientArguments =>
+        ResourceNames.ApiClients.Select(client => $"--Parameters:{client}-client-secret={_secrets[client]}")
+            .Append($"--MasStack:Clients:{DefaultClient}:Scopes={AllScopes}")
+            .Append($"--MasStack:Clients:{DefaultClient}:Secret={_secrets[DefaultClient]}")
+            .Append($"--MasStack:Clients:{BurstClient}:Scopes=sales")
+            .Append($"--MasStack:Clients:{BurstClient}:Secret={_secrets[BurstClient]}")
+            .Append($"--MasStack:Clients:{BurstClient}:RateLimit:TokenLimit={BurstLimit}")
+            .Append($"--MasStack:Clients:{BurstClient}:RateLimit:TokensPerPeriod={BurstLimit}")
+            .Append($"--MasStack:Clients:{BurstClient}:RateLimit:ReplenishmentPeriod={BurstRefill:c}");
+
+    /// <summary>The secret of <paramref name="client"/> in this run.</summary>
+    public string SecretOf(string client) => _secrets[client];
 
     private static IEnumerable<string> ServiceArguments =>
         RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}")
@@ -59,7 +97,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", $"--Calendar:Directory={_calendarDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments]);
+            [$"--MasStack:DataDir={_dataDir}", $"--Calendar:Directory={_calendarDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments, .. ClientArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");
@@ -67,7 +105,7 @@ public sealed class SuiteFixture : IAsyncLifetime
 
         using var startup = new CancellationTokenSource(StartupTimeout);
         await App.StartAsync(startup.Token);
-        foreach (var resource in ResourceNames.Services.SelectMany(InstancesOf).Append(ResourceNames.Gateway))
+        foreach (var resource in ResourceNames.ServicesWithDatabases.SelectMany(InstancesOf).Append(ResourceNames.Gateway))
             await WaitForHealthyAsync(resource, startup.Token);
         Gateway = CreateGatewayClient();
     }
@@ -96,12 +134,71 @@ public sealed class SuiteFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The one place a client of the public API is made: credentials will be added here when the gateway is secured.</summary>
-    public HttpClient CreateGatewayClient()
+    /// <summary>
+    /// The one place a client of the public API is made: it calls the gateway as <paramref name="client"/>, with a bearer
+    /// token from <c>POST /connect/token</c> (client credentials), fetched once per client and renewed before it expires.
+    /// </summary>
+    public HttpClient CreateGatewayClient(string client = DefaultClient) =>
+        new(new BearerToken(this, client) { InnerHandler = new SocketsHttpHandler() })
+        {
+            BaseAddress = GatewayAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>A client of the gateway with no credentials at all.</summary>
+    public HttpClient CreateAnonymousGatewayClient() => new() { BaseAddress = GatewayAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public Uri GatewayAddress => App.GetEndpoint(ResourceNames.Gateway, "http");
+
+    /// <summary>A valid access token of <paramref name="client"/> (cached until a minute before it expires).</summary>
+    public Task<string> AccessTokenAsync(string client, CancellationToken cancellationToken = default) =>
+        _tokens.GetOrAdd(client, name => new AccessTokens(this, name)).GetAsync(cancellationToken);
+
+    /// <summary>Asks the token endpoint, as a client library would: client id and secret in the form, every scope the client may hold.</summary>
+    public async Task<HttpResponseMessage> RequestTokenAsync(string client, string secret, string? scope = null, CancellationToken cancellationToken = default)
     {
-        var client = App.CreateHttpClient(ResourceNames.Gateway);
-        client.Timeout = TimeSpan.FromSeconds(30);
-        return client;
+        using var anonymous = CreateAnonymousGatewayClient();
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = client, ["client_secret"] = secret };
+        if (scope is not null) form["scope"] = scope;
+        return await anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(form), cancellationToken);
+    }
+
+    private sealed class AccessTokens(SuiteFixture suite, string client)
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private (string Token, DateTimeOffset RenewAt)? _current;
+
+        public async Task<string> GetAsync(CancellationToken cancellationToken)
+        {
+            if (_current is { } current && current.RenewAt > DateTimeOffset.UtcNow) return current.Token;
+            // Not the caller's token: a client that gives up on its request early must not leave the next one without a token.
+            await _gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                if (_current is { } fresh && fresh.RenewAt > DateTimeOffset.UtcNow) return fresh.Token;
+                using var response = await suite.RequestTokenAsync(client, suite.SecretOf(client));
+                var body = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
+                if (!response.IsSuccessStatusCode || body?["access_token"] is null)
+                    throw new InvalidOperationException($"No token for {client}: {(int)response.StatusCode} {body}");
+                var lifetime = TimeSpan.FromSeconds((double)body["expires_in"]!);
+                _current = ((string)body["access_token"]!, DateTimeOffset.UtcNow + lifetime - TimeSpan.FromMinutes(1));
+                return _current.Value.Token;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Puts the client's bearer token on every request.</summary>
+    private sealed class BearerToken(SuiteFixture suite, string client) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await suite.AccessTokenAsync(client, cancellationToken));
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     public async Task<NpgsqlConnection> OpenDatabaseAsync(string service)
@@ -139,7 +236,7 @@ public sealed class SuiteFixture : IAsyncLifetime
 
     /// <summary>The resources that run <paramref name="resource"/>: every instance of a service, else the resource itself.</summary>
     public static IEnumerable<string> InstancesOf(string resource) =>
-        ResourceNames.Services.Contains(resource) ? ResourceNames.Replicas(resource, Replicas) : [resource];
+        ResourceNames.ServicesWithDatabases.Contains(resource) ? ResourceNames.Replicas(resource, Replicas) : [resource];
 
     /// <summary>Stops <paramref name="resource"/> (every instance of a service) and waits until it has exited.</summary>
     public async Task StopResourceAsync(string resource)

@@ -8,14 +8,17 @@ namespace MasStack.EndToEndTests.Subscriptions;
 [Collection(SuiteCollection.Name)]
 public class CamaraSimSwapTests(SuiteFixture suite)
 {
-    private readonly HttpClient _partner = suite.Gateway;
+    private readonly HttpClient _partner = suite.CreateGatewayClient("partner");
 
-    private async Task<(HttpStatusCode Status, JsonObject Body, string? Correlator)> CallAsync(string operation, object body)
+    private Task<(HttpStatusCode Status, JsonObject Body, string? Correlator)> CallAsync(string operation, object body) =>
+        CallAsync(_partner, operation, body);
+
+    private static async Task<(HttpStatusCode Status, JsonObject Body, string? Correlator)> CallAsync(HttpClient client, string operation, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/sim-swap/v2/{operation}") { Content = JsonContent.Create(body) };
         var correlator = Guid.NewGuid().ToString();
         request.Headers.Add("x-correlator", correlator);
-        using var response = await _partner.SendAsync(request);
+        using var response = await client.SendAsync(request);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var echoed = response.Headers.TryGetValues("x-correlator", out var values) ? values.Single() : null;
         Assert.Equal(correlator, echoed);
@@ -60,6 +63,10 @@ public class CamaraSimSwapTests(SuiteFixture suite)
         AssertError(await CallAsync("retrieve-date", new { }), HttpStatusCode.UnprocessableEntity, "MISSING_IDENTIFIER");
         AssertError(await CallAsync("check", new { phoneNumber = swapped.PhoneNumber, maxAge = 2401 }), HttpStatusCode.BadRequest, "OUT_OF_RANGE");
         AssertError(await CallAsync("check", new { phoneNumber = swapped.PhoneNumber, maxAge = 0 }), HttpStatusCode.BadRequest, "OUT_OF_RANGE");
+
+        // And only a partner's token opens them, the refusals in CAMARA's body too
+        AssertError(await CallAsync(suite.CreateAnonymousGatewayClient(), "check", new { phoneNumber = swapped.PhoneNumber }), HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+        AssertError(await CallAsync(suite.CreateGatewayClient("till"), "check", new { phoneNumber = swapped.PhoneNumber }), HttpStatusCode.Forbidden, "PERMISSION_DENIED");
     }
 
     private async Task<(long Line, string PhoneNumber, DateTimeOffset ActivatedAt)> ActiveNumberAsync()

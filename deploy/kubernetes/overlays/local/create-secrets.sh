@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the Secrets the local overlay needs, with fresh random passwords (nothing secret is kept in the repository):
 # postgres-credentials, redis-credentials, rabbitmq-credentials (key `password`) for the StatefulSets, and for each
-# service <service>-connections with the keys <service>db, redis and rabbitmq: its connection strings to them.
+# service <service>-connections with the keys <service>db, redis and rabbitmq: its connection strings to them; for
+# Identity identity-connections (identitydb) and identity-clients (one random secret per API client, printed once).
 #
 #   deploy/kubernetes/overlays/local/create-secrets.sh [namespace]            # applies them (kubectl's current context)
 #   deploy/kubernetes/overlays/local/create-secrets.sh [namespace] --dry-run  # prints them as YAML, touches no cluster
@@ -49,3 +50,11 @@ for service in "${services[@]}"; do
     --from-literal="redis=redis:6379,password=$redis_password" \
     --from-literal="rabbitmq=amqp://masstack:$rabbitmq_password@rabbitmq:5672"
 done
+emit identity-connections --from-literal="identitydb=Host=postgres;Port=5432;Username=postgres;Password=$pg_password;Database=identitydb"
+client_secrets=()
+for client in till webshop care partner network operator; do
+  secret=$(password)
+  client_secrets+=(--from-literal="$client=$secret")
+  $dry_run || echo "API client $client: secret $secret (kept in secret/identity-clients)"
+done
+emit identity-clients "${client_secrets[@]}"

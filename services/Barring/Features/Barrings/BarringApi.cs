@@ -37,9 +37,13 @@ public static class BarringApi
         return await ViewAsync(connection, profile, page, http) is { } view ? TypedResults.Ok(view) : PageErrors(page);
     }
 
+    /// <summary>The scope (of the caller's token, <c>X-Client-Scopes</c> from the gateway) that operator-source barrings need.</summary>
+    public const string OperatorScope = "operator";
+
     /// <summary>
     /// Sets and lifts several barrings of one source, all or nothing: 400 naming the field for bad input, 428/412 without
-    /// the profile's current ETag, 409 for a cancelled line or a blocked SIM, 403 when a customer would lift an operator's barring.
+    /// the profile's current ETag, 409 for a cancelled line or a blocked SIM, 403 when a customer would lift an operator's barring, or
+    /// when a client without the operator scope names the operator as the source.
     /// </summary>
     private static async Task<Results<Ok<BarringsView>, NotFound, ValidationProblem, ProblemHttpResult>> Patch(
         long subscriptionId, BarringPatch? patch, UnitOfWork db, HttpContext http, TimeProvider clock)
@@ -47,6 +51,9 @@ public static class BarringApi
         var actor = Actor.Of(http.Request);
         var (valid, errors) = BarringRequests.Read(patch, actor.Reason);
         if (valid is null) return TypedResults.ValidationProblem(errors.ToDictionary());
+        if (valid.Source == BarringSource.Operator && !actor.HasScope(OperatorScope))
+            return TypedResults.Problem(title: "Forbidden", statusCode: StatusCodes.Status403Forbidden,
+                detail: $"Operator barrings are set and lifted only by a client with the {OperatorScope} scope.");
         if (await BarringProfiles.LoadForUpdateAsync(db, subscriptionId) is not { } profile) return TypedResults.NotFound();
         if (Preconditions.CheckIfMatch(http.Request, (int)profile.Version) is { } precondition) return precondition;
         if (BarringRules.LineRefusal(profile) is { } refusal) return Problems.Conflict(refusal);
