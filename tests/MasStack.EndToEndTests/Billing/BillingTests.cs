@@ -15,6 +15,9 @@ public class BillingTests(SuiteFixture suite)
 
     private readonly HttpClient _gateway = suite.Gateway;
 
+    /// <summary>Customer care changes payment info: its client is who the history names.</summary>
+    private readonly HttpClient _care = suite.CreateGatewayClient("care");
+
     /// <summary>The client of the operator operations (POST /billing-runs): the operator's own scoped client.</summary>
     private readonly HttpClient _operator = suite.CreateGatewayClient("operator");
 
@@ -48,7 +51,7 @@ public class BillingTests(SuiteFixture suite)
         Assert.Equal("ES** **** **** **** **** 6789", (string)changed["iban"]!);
         var history = changed["history"]!.AsArray();
         Assert.Equal(2, history.Count);
-        Assert.Equal(("care-desk", "Customer changed bank", "ES** **** **** **** **** 6789"),
+        Assert.Equal(("care", "Customer changed bank", "ES** **** **** **** **** 6789"),
             ((string)history[0]!["by"]!, (string)history[0]!["why"]!, (string)history[0]!["iban"]!));
         Assert.Equal("ES** **** **** **** **** 1332", (string)history[1]!["iban"]!);
         await (await PutAsync(path, change, etag)).AssertProblemAsync(HttpStatusCode.PreconditionFailed);
@@ -213,9 +216,8 @@ public class BillingTests(SuiteFixture suite)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
         if (ifMatch is not null) request.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(ifMatch));
-        request.Headers.Add("X-Client-Id", "care-desk");
         if (reason is not null) request.Headers.Add("X-Reason", reason);
-        return await _gateway.SendAsync(request);
+        return await _care.SendAsync(request);
     }
 
     private async Task<SoldSale> SellAsync(JsonObject sale, string postalCode, string city, string province)
