@@ -28,11 +28,15 @@ public sealed record DateRange(DateOnly Start, DateOnly End)
         return errors.IsEmpty ? (new DateRange(start, end), null) : (null, TypedResults.ValidationProblem(errors.ToDictionary()));
     }
 
-    private static DateOnly Parse(string? text, string field, DateOnly fallback, ValidationErrors errors)
+    private static DateOnly Parse(string? text, string field, DateOnly fallback, ValidationErrors errors) =>
+        ReadDate(text, field, errors) ?? fallback;
+
+    /// <summary>An optional <c>yyyy-MM-dd</c> query parameter: null when absent; when malformed, null and an error naming <paramref name="field"/>.</summary>
+    public static DateOnly? ReadDate(string? text, string field, ValidationErrors errors)
     {
-        if (string.IsNullOrEmpty(text)) return fallback;
+        if (string.IsNullOrEmpty(text)) return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
         errors.Add(field, "A date yyyy-MM-dd.");
-        return fallback;
+        return null;
     }
 }

@@ -12,11 +12,17 @@ public readonly record struct PageRequest(int? Offset, int? Limit)
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
 
+    /// <summary>Adds what is wrong with <c>offset</c> and <c>limit</c> to <paramref name="errors"/>.</summary>
+    public void Validate(ValidationErrors errors)
+    {
+        if (Offset is < 0) errors.Add("offset", "Zero or more.");
+        if (Limit is < 1 or > MaxLimit) errors.Add("limit", $"From 1 to {MaxLimit}.");
+    }
+
     public Results<Ok<List<T>>, ValidationProblem> Apply<T>(IEnumerable<T> matches, HttpContext http)
     {
         var errors = new ValidationErrors();
-        if (Offset is < 0) errors.Add("offset", "Zero or more.");
-        if (Limit is < 1 or > MaxLimit) errors.Add("limit", $"From 1 to {MaxLimit}.");
+        Validate(errors);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         var all = matches as IReadOnlyCollection<T> ?? matches.ToList();

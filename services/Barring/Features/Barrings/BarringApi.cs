@@ -116,8 +116,7 @@ public static class BarringApi
     private static ValidationProblem PageErrors(PageRequest page)
     {
         var errors = new ValidationErrors();
-        if (page.Offset is < 0) errors.Add("offset", "Zero or more.");
-        if (page.Limit is < 1 or > PageRequest.MaxLimit) errors.Add("limit", $"From 1 to {PageRequest.MaxLimit}.");
+        page.Validate(errors);
         return TypedResults.ValidationProblem(errors.ToDictionary());
     }
 

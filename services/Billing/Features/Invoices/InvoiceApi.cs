@@ -39,11 +39,10 @@ public static class InvoiceApi
         long accountId, string? from, string? to, [AsParameters] PageRequest page, NpgsqlDataSource database, HttpContext http)
     {
         var errors = new ValidationErrors();
-        var fromDate = ReadDate(from, "from", errors);
-        var toDate = ReadDate(to, "to", errors);
+        var fromDate = DateRange.ReadDate(from, "from", errors);
+        var toDate = DateRange.ReadDate(to, "to", errors);
         if (fromDate > toDate) errors.Add("from", "Not after to.");
-        if (page.Offset is < 0) errors.Add("offset", "Zero or more.");
-        if (page.Limit is < 1 or > PageRequest.MaxLimit) errors.Add("limit", $"From 1 to {PageRequest.MaxLimit}.");
+        page.Validate(errors);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         await using var connection = await database.OpenConnectionAsync();
@@ -99,13 +98,6 @@ public static class InvoiceApi
             new TaxView(draft.Tax.Name, draft.Tax.Rate, new(draft.Taxable), new(draft.TaxAmount)), new(draft.Total)));
     }
 
-    private static DateOnly? ReadDate(string? text, string field, ValidationErrors errors)
-    {
-        if (string.IsNullOrEmpty(text)) return null;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        errors.Add(field, "A date, yyyy-MM-dd.");
-        return null;
-    }
 
     private sealed class SummaryRow
     {

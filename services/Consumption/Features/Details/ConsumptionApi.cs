@@ -36,8 +36,9 @@ public static class ConsumptionApi
         if (range is null) return invalid!;
         if (type is not null && (!EnumText.TryParse<UsageType>(type, out var parsed) || !Enum.IsDefined(parsed)))
             return ValidationErrors.For("type", $"One of {EnumText.Choices<UsageType>()}.");
-        if (page.Offset is < 0 || page.Limit is < 1 or > PageRequest.MaxLimit)
-            return ValidationErrors.For(page.Offset is < 0 ? "offset" : "limit", page.Offset is < 0 ? "Zero or more." : $"From 1 to {PageRequest.MaxLimit}.");
+        var pageErrors = new ValidationErrors();
+        page.Validate(pageErrors);
+        if (!pageErrors.IsEmpty) return TypedResults.ValidationProblem(pageErrors.ToDictionary());
 
         await using var connection = await database.OpenConnectionAsync();
         if (!await connection.QuerySingleAsync<bool>("SELECT EXISTS (SELECT 1 FROM consumption_lines WHERE subscription_id = @subscriptionId)", new { subscriptionId }))

@@ -27,8 +27,7 @@ public static class SimCardApi
         if (network is not null && MasterDataSet.NetworkOf(network)?.SimIssuer is null)
             errors.Add("network", $"One of {string.Join(", ", MasterDataSet.Networks.Where(n => n.SimIssuer is not null).Select(n => n.Code))}.");
         if (state is not null && !SimStock.States.Contains(state)) errors.Add("state", $"One of {string.Join(", ", SimStock.States)}.");
-        if (page.Offset is < 0) errors.Add("offset", "Zero or more.");
-        if (page.Limit is < 1 or > PageRequest.MaxLimit) errors.Add("limit", $"From 1 to {PageRequest.MaxLimit}.");
+        page.Validate(errors);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         await using var connection = await database.OpenConnectionAsync();
