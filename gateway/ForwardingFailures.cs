@@ -8,8 +8,8 @@ namespace MasStack.Gateway;
 /// <summary>
 /// First step of the proxy pipeline. A service that cannot be reached (connection refused, timed out, nothing resolved)
 /// answers 503 problem details with <c>Retry-After</c> and the service's name instead of YARP's bare 502/503/504; a body
-/// the client got wrong (too large, cut short) answers its 4xx as problem details too. Whatever a service did answer
-/// passes through untouched.
+/// the client got wrong (too large, cut short) answers its 4xx as problem details too (on CAMARA's paths, in CAMARA's
+/// error body). Whatever a service did answer passes through untouched.
 /// </summary>
 internal sealed class ForwardingFailures(RequestDelegate next, IProblemDetailsService problems)
 {
@@ -72,6 +72,7 @@ internal sealed class ForwardingFailures(RequestDelegate next, IProblemDetailsSe
         context.Response.StatusCode = problem.Status!.Value;
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+        if (CamaraErrors.Serves(context.Request.Path)) return CamaraErrors.WriteAsync(context, problem.Status.Value, problem.Detail!);
         return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
     }
 }

@@ -244,6 +244,10 @@ internal static class CamaraErrors
         StatusCodes.Status403Forbidden => "PERMISSION_DENIED",
         StatusCodes.Status404NotFound => "NOT_FOUND",
         StatusCodes.Status429TooManyRequests => "TOO_MANY_REQUESTS",
+        StatusCodes.Status502BadGateway => "BAD_GATEWAY",
+        StatusCodes.Status503ServiceUnavailable => "UNAVAILABLE",
+        StatusCodes.Status504GatewayTimeout => "TIMEOUT",
+        >= 500 => "INTERNAL",
         _ => "INVALID_ARGUMENT",
     };
 }

@@ -117,20 +117,29 @@ public class ReliabilityTests(SuiteFixture suite)
     }
 
     [Fact]
-    public async Task A_service_that_is_down_is_a_quick_503_at_the_gateway()
+    public async Task A_service_that_is_down_is_a_quick_503_at_the_gateway_in_the_API_s_own_error_format()
     {
-        await suite.StopResourceAsync(ResourceNames.Account);
+        await suite.StopResourceAsync(ResourceNames.Subscription);
         try
         {
-            var response = await _gateway.GetAsync("/api/v1/accounts/4242");
+            var response = await _gateway.GetAsync("/api/v1/subscriptions/4242");
 
             var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
             Assert.True(response.Headers.RetryAfter is not null, "A 503 says when to retry.");
-            Assert.Contains("account", (string)problem["detail"]!);
+            Assert.Contains("subscription", (string)problem["detail"]!);
+
+            // A partner on CAMARA SIM Swap reads the same outage in CAMARA's error body, as its generated client expects
+            var camara = await suite.CreateGatewayClient("partner").PostAsJsonAsync("/sim-swap/v2/check", new { phoneNumber = "+34600000000" });
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, camara.StatusCode);
+            Assert.True(camara.Headers.RetryAfter is not null, "A 503 says when to retry.");
+            var error = (await camara.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal(503, (int)error["status"]!);
+            Assert.Equal("UNAVAILABLE", (string)error["code"]!);
+            Assert.Contains("subscription", (string)error["message"]!);
         }
         finally
         {
-            await suite.StartResourceAsync(ResourceNames.Account);
+            await suite.StartResourceAsync(ResourceNames.Subscription);
         }
     }
 }
