@@ -129,7 +129,10 @@ public static class GatewaySecurity
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "no-referrer";
-                headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+                // The reference page runs the script and styles Scalar serves from /docs itself; nothing else runs any.
+                headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/docs")
+                    ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'"
+                    : "default-src 'none'; frame-ancestors 'none'";
                 if (http.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000";
                 if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/connect"))
                 {

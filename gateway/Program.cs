@@ -7,6 +7,8 @@ builder.AddServiceDefaults();
 builder.AddGatewayProxy();
 // OAuth 2.0 bearer tokens from Identity (client credentials), authorized by route group, rate-limited per client.
 builder.AddGatewaySecurity();
+// One OpenAPI document merged from the services' own, and the reference page reading it.
+builder.AddApiReference();
 
 var app = builder.Build();
 
@@ -15,6 +17,7 @@ app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.MapApiReference();
 app.MapGatewayProxy();
 
 app.Run();

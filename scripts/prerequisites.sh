@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the suite runs on when it is missing: PostgreSQL, Redis and RabbitMQ from Debian's packages; and what
 # the deployment checks (tests/MasStack.DeploymentTests) use: kubectl for `kubectl kustomize`, and the Kubernetes
-# schema validator in deploy/kubernetes/validate (npm).
+# schema validator in deploy/kubernetes/validate (npm); and the OpenAPI linter the end-to-end tests run (npm).
 # PostgreSQL, Redis and RabbitMQ are run by the AppHost as its own processes (ports and data of its own), never as system services,
 # so the packages are installed without starting their daemons. A machine with a container runtime needs none
 # of them: the AppHost then runs the infrastructure as containers.
@@ -42,6 +42,12 @@ if [ ! -f "$validate/node_modules/.package-lock.json" ] || [ "$validate/package-
   echo "prerequisites: installing the Kubernetes schema validator ($validate)"
   npm ci --prefix "$validate" --no-audit --no-fund --loglevel=error >/dev/null
 fi
+# Redocly CLI, which lints the gateway's merged OpenAPI document in the end-to-end tests (tests/api-lint).
+lint=tests/api-lint
+if [ ! -f "$lint/node_modules/.package-lock.json" ] || [ "$lint/package-lock.json" -nt "$lint/node_modules/.package-lock.json" ]; then
+  echo "prerequisites: installing the OpenAPI linter ($lint)"
+  npm ci --prefix "$lint" --no-audit --no-fund --loglevel=error >/dev/null
+fi
 cd - >/dev/null
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -56,4 +62,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "prerequisites: the .NET 10 SDK is required (https://dot.net)"; exit 1; }
-echo "prerequisites: PostgreSQL, Redis, RabbitMQ, kubectl and the schema validator are installed."
+echo "prerequisites: PostgreSQL, Redis, RabbitMQ, kubectl, the schema validator and the OpenAPI linter are installed."

@@ -59,7 +59,7 @@ public static class PlatformExtensions
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient<CatalogueClient>(client => client.BaseAddress = CatalogueClient.BaseAddress);
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddSchemaTransformer(OpenApiSchemas.StrictNumbers).AddSchemaTransformer(OpenApiSchemas.RequiredIsNeverNull));
         return service;
     }
 
