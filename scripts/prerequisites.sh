@@ -62,4 +62,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "prerequisites: the .NET 10 SDK is required (https://dot.net)"; exit 1; }
-echo "prerequisites: PostgreSQL, Redis, RabbitMQ, kubectl, the schema validator and the OpenAPI linter are installed."
+# The dotnet tools of .config/dotnet-tools.json: Kiota, which generates a client from /openapi/v1.json in the end-to-end tests.
+(cd "$(dirname "$0")/.." && dotnet tool restore >/dev/null)
+echo "prerequisites: PostgreSQL, Redis, RabbitMQ, kubectl, the schema validator, the OpenAPI linter and Kiota are installed."

@@ -9,7 +9,7 @@ namespace MasStack.EndToEndTests.Reference;
 /// <summary>
 /// The reference a partner integrates from: the page at /docs and the one document at /openapi/v1.json, which lists every
 /// public route (the gateway's route table is the public-api.md table, row by row), says what ids and errors look
-/// like and how to get a token, and passes Redocly's lint.
+/// like and how to get a token, passes Redocly's lint, and generates a client (Kiota) that sells.
 /// </summary>
 [Collection(SuiteCollection.Name)]
 public class ApiReferenceTests(SuiteFixture suite)
@@ -57,6 +57,36 @@ public class ApiReferenceTests(SuiteFixture suite)
 
     }
 
+    [Fact]
+    public async Task A_client_generated_from_the_document_by_Kiota_completes_a_sale()
+    {
+        // Given the document a partner downloads, and a client Kiota generates from it, built outside our solution
+        var document = await (await _anonymous.GetAsync("/openapi/v1.json")).ReadJsonAsync(HttpStatusCode.OK);
+        var work = Directory.CreateTempSubdirectory("masstack-kiota-");
+        var file = Path.Combine(work.FullName, "openapi.json");
+        await File.WriteAllTextAsync(file, document.ToJsonString());
+        var template = Path.Combine(RepositoryRoot(), "tests", "kiota-sale");
+        var generated = await RunAsync("dotnet", ["kiota", "generate", "-l", "CSharp", "-d", file, "-c", "MasStackClient", "-n", "MasStack.Client",
+            "-o", Path.Combine(work.FullName, "Client"), "--clean-output", "--log-level", "Warning"], RepositoryRoot());
+        Assert.True(generated.ExitCode == 0, "kiota generate:\n" + generated.Output);
+        File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(work.FullName, "Program.cs"));
+        File.Copy(Path.Combine(template, "KiotaSale.csproj.template"), Path.Combine(work.FullName, "KiotaSale.csproj"));
+        var built = await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q"], work.FullName);
+        Assert.True(built.ExitCode == 0, "the generated client does not compile:\n" + built.Output);
+
+        // When the online shop's program sells with it (a number reserved, the sale posted, followed until it is done)
+        var sale = await RunAsync("dotnet", ["run", "-c", "Release", "--no-build"], work.FullName, new()
+        {
+            ["MASSTACK_GATEWAY"] = suite.GatewayAddress.ToString(),
+            ["MASSTACK_TOKEN"] = await suite.AccessTokenAsync("webshop"),
+        });
+
+        // Then the sale completed
+        Assert.True(sale.ExitCode == 0, "the sale through the generated client did not complete:\n" + sale.Output);
+        Assert.Contains(" completed", sale.Output);
+        work.Delete(recursive: true);
+    }
+
     private static JsonObject? Operation(JsonObject paths, string method, string path) =>
         paths.FirstOrDefault(p => Shape(p.Key) == Shape(path)).Value?[method.ToLowerInvariant()] as JsonObject;
 
@@ -81,19 +111,25 @@ public class ApiReferenceTests(SuiteFixture suite)
         // Kept where a developer can read what was linted after a failure
         var file = Path.Combine(Path.GetTempPath(), "masstack-openapi-v1.json");
         await File.WriteAllTextAsync(file, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        var start = new ProcessStartInfo(Path.Combine(lintDirectory, "node_modules", ".bin", "redocly"),
-            ["lint", file, "--config", Path.Combine(lintDirectory, "redocly.yaml"), "--format", "stylish"])
+        return await RunAsync(Path.Combine(lintDirectory, "node_modules", ".bin", "redocly"),
+            ["lint", file, "--config", Path.Combine(lintDirectory, "redocly.yaml"), "--format", "stylish"], lintDirectory,
+            new() { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" });
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string directory, Dictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(program, arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = lintDirectory,
+            WorkingDirectory = directory,
         };
-        start.Environment["REDOCLY_TELEMETRY"] = "off";
-        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+        foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output + await error);
     }
 
