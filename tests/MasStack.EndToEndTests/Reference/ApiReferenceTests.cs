@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MasStack.EndToEndTests.Infrastructure;
@@ -60,22 +59,14 @@ public class ApiReferenceTests(SuiteFixture suite)
     [Fact]
     public async Task A_client_generated_from_the_document_by_Kiota_completes_a_sale()
     {
-        // Given the document a partner downloads, and a client Kiota generates from it, built outside our solution
+        // Given the document a partner downloads
         var document = await (await _anonymous.GetAsync("/openapi/v1.json")).ReadJsonAsync(HttpStatusCode.OK);
-        var work = Directory.CreateTempSubdirectory("masstack-kiota-");
-        var file = Path.Combine(work.FullName, "openapi.json");
+        var file = Path.Combine(Directory.CreateTempSubdirectory("masstack-openapi-").FullName, "openapi.json");
         await File.WriteAllTextAsync(file, document.ToJsonString());
-        var template = Path.Combine(RepositoryRoot(), "tests", "kiota-sale");
-        var generated = await RunAsync("dotnet", ["kiota", "generate", "-l", "CSharp", "-d", file, "-c", "MasStackClient", "-n", "MasStack.Client",
-            "-o", Path.Combine(work.FullName, "Client"), "--clean-output", "--log-level", "Warning"], RepositoryRoot());
-        Assert.True(generated.ExitCode == 0, "kiota generate:\n" + generated.Output);
-        File.Copy(Path.Combine(template, "Program.cs"), Path.Combine(work.FullName, "Program.cs"));
-        File.Copy(Path.Combine(template, "KiotaSale.csproj.template"), Path.Combine(work.FullName, "KiotaSale.csproj"));
-        var built = await RunAsync("dotnet", ["build", "-c", "Release", "-nologo", "-v", "q"], work.FullName);
-        Assert.True(built.ExitCode == 0, "the generated client does not compile:\n" + built.Output);
 
-        // When the online shop's program sells with it (a number reserved, the sale posted, followed until it is done)
-        var sale = await RunAsync("dotnet", ["run", "-c", "Release", "--no-build"], work.FullName, new()
+        // When the online shop's program sells with the client Kiota generates from it (a number reserved, the sale
+        // posted, followed until it is done)
+        var sale = await GeneratedClient.GenerateBuildAndRunAsync(file, "MasStackClient", "MasStack.Client", "masstack-sale", new()
         {
             ["MASSTACK_GATEWAY"] = suite.GatewayAddress.ToString(),
             ["MASSTACK_TOKEN"] = await suite.AccessTokenAsync("webshop"),
@@ -84,7 +75,6 @@ public class ApiReferenceTests(SuiteFixture suite)
         // Then the sale completed
         Assert.True(sale.ExitCode == 0, "the sale through the generated client did not complete:\n" + sale.Output);
         Assert.Contains(" completed", sale.Output);
-        work.Delete(recursive: true);
     }
 
     private static JsonObject? Operation(JsonObject paths, string method, string path) =>
@@ -95,7 +85,7 @@ public class ApiReferenceTests(SuiteFixture suite)
     /// <summary>The gateway's route table, without the open routes (identity, the documents themselves).</summary>
     private static IEnumerable<(string Method, string Path)> PublicRoutes()
     {
-        var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "gateway", "appsettings.json")),
+        var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(GeneratedClient.RepositoryRoot(), "gateway", "appsettings.json")),
             documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })!;
         foreach (var (_, route) in settings["ReverseProxy"]!["Routes"]!.AsObject())
         {
@@ -107,36 +97,12 @@ public class ApiReferenceTests(SuiteFixture suite)
 
     private static async Task<(int ExitCode, string Output)> LintAsync(JsonObject document)
     {
-        var lintDirectory = Path.Combine(RepositoryRoot(), "tests", "api-lint");
+        var lintDirectory = Path.Combine(GeneratedClient.RepositoryRoot(), "tests", "api-lint");
         // Kept where a developer can read what was linted after a failure
         var file = Path.Combine(Path.GetTempPath(), "masstack-openapi-v1.json");
         await File.WriteAllTextAsync(file, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return await RunAsync(Path.Combine(lintDirectory, "node_modules", ".bin", "redocly"),
+        return await GeneratedClient.RunAsync(Path.Combine(lintDirectory, "node_modules", ".bin", "redocly"),
             ["lint", file, "--config", Path.Combine(lintDirectory, "redocly.yaml"), "--format", "stylish"], lintDirectory,
             new() { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" });
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string directory, Dictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = directory,
-        };
-        foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MasStack.Aspire.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("MasStack.Aspire.sln not found above the test's directory");
     }
 }

@@ -69,6 +69,31 @@ public class CamaraSimSwapTests(SuiteFixture suite)
         AssertError(await CallAsync(suite.CreateGatewayClient("till"), "check", new { phoneNumber = swapped.PhoneNumber }), HttpStatusCode.Forbidden, "PERMISSION_DENIED");
     }
 
+    [Fact]
+    public async Task A_client_generated_from_CAMARAs_own_document_works_against_the_gateway_unchanged()
+    {
+        // Given an active line, and the client Kiota generates from CAMARA SIM Swap v2.1.0 (r3.3) as published
+        var line = await ActiveNumberAsync();
+        var description = Path.Combine(GeneratedClient.RepositoryRoot(), "tests", "generated-clients", "camara-sim-swap", "sim-swap.yaml");
+
+        // When a partner's program asks with it
+        var run = await GeneratedClient.GenerateBuildAndRunAsync(description, "SimSwapClient", "Camara.SimSwap", "camara-sim-swap", new()
+        {
+            ["MASSTACK_GATEWAY"] = suite.GatewayAddress.ToString(),
+            ["MASSTACK_TOKEN"] = await suite.AccessTokenAsync("partner"),
+            ["PHONE_NUMBER"] = line.PhoneNumber,
+        });
+        Assert.True(run.ExitCode == 0, run.Output);
+        var answers = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' ', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+
+        // Then it reads the activation date (never swapped), a new line as a recent change, and CAMARA's errors by status and code
+        Assert.Equal(line.ActivatedAt, DateTimeOffset.Parse(answers["retrieve-date"]));
+        Assert.Equal("True", answers["check"]);
+        Assert.Equal("404 IDENTIFIER_NOT_FOUND", answers["unknown"]);
+        Assert.Equal("400 OUT_OF_RANGE", answers["out-of-range"]);
+    }
+
     private async Task<(long Line, string PhoneNumber, DateTimeOffset ActivatedAt)> ActiveNumberAsync()
     {
         var sale = await suite.Gateway.SellMobileWithSimAsync(LineSetup.NewIccid());
