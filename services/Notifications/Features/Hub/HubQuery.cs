@@ -51,5 +51,5 @@ public sealed record HubQuery(IReadOnlyList<string> EventTypes, IReadOnlyDiction
 
     public bool Matches(string eventType, JsonObject fields) =>
         (EventTypes.Count == 0 || EventTypes.Contains(eventType))
-        && Filters.All(filter => fields[filter.Key] is JsonValue value && value.TryGetValue<long>(out var number) && number == filter.Value);
+        && Filters.All(filter => fields[filter.Key] is JsonValue value && value.ToJsonString() == filter.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }
