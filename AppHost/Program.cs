@@ -43,6 +43,28 @@ signup.WithReference(clearingHouse).WithReference(account);
 // As the donor operator, MasStack is asked by the clearing house to release a number (port-out): it calls Subscription.
 clearingHouse.WithReference(subscription);
 
+// The event hub (TMF630): clients register callbacks, and the hub posts them the events they asked for, signed (Standard
+// Webhooks). Beside it, under test, a webhook receiver that records what it is sent. The hub runs here in
+// production mode (https and public addresses only) with one exception, the receiver's own origin, so that the suite can
+// show every other private address refused; its retry schedule is short here (2 min in all; production: 27 h).
+var notifications = builder.AddService<Projects.MasStack_Notifications>(ResourceNames.Notifications, infra);
+// Only where asked (MasStack:HubTestReceiver, set by the e2e suite and the hub benchmark): it is a test rig, with no
+// Deployment in Kubernetes, and the hub's test settings come with it.
+if (builder.Configuration.GetValue<bool>("MasStack:HubTestReceiver"))
+{
+    var webhookReceiver = builder.AddProject<Projects.MasStack_WebhookReceiver>(ResourceNames.WebhookReceiver, launchProfileName: "http")
+        .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
+        .WithHttpHealthCheck("/health");
+    string[] hubRetries = ["00:00:01", "00:00:02", "00:00:03", "00:00:05", "00:00:10", "00:00:20", "00:00:40", "00:00:40"];
+    foreach (var instance in notifications.Instances)
+    {
+        instance.WithEnvironment("Hub__RequirePublicCallbacks", "true")
+            .WithEnvironment("Hub__AllowedCallbacks__0", webhookReceiver.GetEndpoint("http"))
+            .WithEnvironment("Hub__RequestTimeout", "00:00:05");
+        for (var i = 0; i < hubRetries.Length; i++) instance.WithEnvironment($"Hub__RetrySchedule__{i}", hubRetries[i]);
+    }
+}
+
 // Identity, the OAuth 2.0 authorization server (client credentials): its own database (only the signing key its
 // instances share), no broker or Redis. Reached from outside only through the gateway (/connect/token, /.well-known/*).
 var identity = builder.AddIdentityService(infra);
@@ -63,6 +85,7 @@ var gateway = builder.AddProject<Projects.MasStack_Gateway>(ResourceNames.Gatewa
     .WithReference(billing)
     .WithReference(barring)
     .WithReference(consumption)
+    .WithReference(notifications)
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health");
 

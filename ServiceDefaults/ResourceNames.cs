@@ -19,13 +19,19 @@ public static class ResourceNames
     public const string Barring = "barring";
     public const string Consumption = "consumption";
 
+    /// <summary>The event hub (TMF630): clients' callback registrations and their signed, durable deliveries.</summary>
+    public const string Notifications = "notifications";
+
+    /// <summary>A webhook receiver that records what the hub delivers (tests, benchmarks).</summary>
+    public const string WebhookReceiver = "webhook-receiver";
+
     /// <summary>The network provisioning simulator (work orders), a stand-in for the mobile network's SIM web service.</summary>
     public const string Network = "network";
 
     /// <summary>The stand-in for the national number portability clearing house.</summary>
     public const string ClearingHouse = "clearing-house";
 
-    public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption];
+    public static readonly string[] Services = [Signup, Customer, Account, Subscription, Billing, Barring, Consumption, Notifications];
 
     /// <summary>Every own PostgreSQL database's service: the seven business services and Identity.</summary>
     public static readonly string[] ServicesWithDatabases = [.. Services, Identity];

@@ -23,7 +23,7 @@ public sealed class WorkloadRuleTests
     public void Every_service_runs_several_replicas_and_rolls_without_losing_one(string overlayName, int minimum)
     {
         var deployments = SuiteDeployments(RenderedOverlay.Of(overlayName)).ToList();
-        Assert.Equal(9, deployments.Count); // seven services, Identity and the gateway
+        Assert.Equal(10, deployments.Count); // eight services (Notifications the eighth), Identity and the gateway
         foreach (var deployment in deployments)
         {
             Assert.True(deployment.Spec.Replicas >= minimum, $"{overlayName}: {deployment.Metadata.Name} has {deployment.Spec.Replicas} replicas, fewer than {minimum}");

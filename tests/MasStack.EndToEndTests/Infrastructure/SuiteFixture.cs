@@ -97,7 +97,7 @@ public sealed class SuiteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MasStack_AppHost>(
-            [$"--MasStack:DataDir={_dataDir}", $"--Calendar:Directory={_calendarDir}", "--DcpPublisher:RandomizePorts=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments, .. ClientArguments]);
+            [$"--MasStack:DataDir={_dataDir}", $"--Calendar:Directory={_calendarDir}", "--DcpPublisher:RandomizePorts=true", "--MasStack:HubTestReceiver=true", $"--{ResourceNames.ReplicasKey}={Replicas}",  .. ServiceArguments, .. ClientArguments]);
         // No dashboard runs under test: exporting telemetry would only time out, and hold up every shutdown by the exporter's timeout.
         foreach (var project in builder.Resources.OfType<ProjectResource>())
             builder.CreateResourceBuilder(project).WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", "");

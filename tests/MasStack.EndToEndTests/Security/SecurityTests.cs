@@ -25,6 +25,7 @@ public class SecurityTests(SuiteFixture suite)
         ("barrings", "GET", "/api/v1/subscriptions/1/barrings", "care", "till"),
         ("consumption", "GET", "/api/v1/subscriptions/1/balance", "till", "webshop"),
         ("usage-feed", "POST", "/api/v1/usage-records", "network", "care"),
+        ("events", "GET", "/api/v1/hub/1", "care", "till"),
         ("operator", "GET", "/api/v1/operations/signup/parked-messages", "operator", "care"),
     ];
 

@@ -14,7 +14,7 @@ set -euo pipefail
 namespace=${1:-masstack}
 dry_run=false
 [ "${2:-}" = "--dry-run" ] && dry_run=true
-services=(signup customer account subscription billing barring consumption)
+services=(signup customer account subscription billing barring consumption notifications)
 
 password() { head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 24; }
 

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
+using MasStack.EndToEndTests.Infrastructure;
+using MasStack.EndToEndTests.Subscriptions;
+using MasStack.ServiceDefaults;
+using Microsoft.AspNetCore.Http;
+using StandardWebhooks;
+
+namespace MasStack.EndToEndTests.Hub;
+
+[Collection(SuiteCollection.Name)]
+public class HubTests(SuiteFixture suite)
+{
+    private readonly HttpClient _gateway = suite.Gateway;
+
+    [Fact]
+    public async Task A_registration_gets_signed_deliveries_in_order_through_an_outage_and_only_its_owner_sees_it()
+    {
+        using var receiver = new HttpClient { BaseAddress = suite.App.GetEndpoint(ResourceNames.WebhookReceiver, "http") };
+        var hook = "hub-" + Guid.NewGuid().ToString("N");
+        var iccid = LineSetup.NewIccid();
+        var sale = await _gateway.SellMobileWithSimAsync(iccid);
+        var line = sale.Lines[1].SubscriptionId;
+        await suite.ActivateAsync(line);
+
+        // Given a registration for the barring changes of one line, at the receiver
+        var callback = new Uri(receiver.BaseAddress!, $"/hooks/{hook}").ToString();
+        var created = await (await _gateway.PostAsJsonAsync("/api/v1/hub",
+            new { callback, query = $"eventType=SubscriptionBarringChangedEvent&subscriptionId={line}" })).ReadJsonAsync(HttpStatusCode.Created);
+        var id = (string)created["id"]!;
+        var secret = (string)created["secret"]!;
+        Assert.StartsWith("whsec_", secret);
+        Assert.Equal("active", (string)created["state"]!);
+        var read = await _gateway.GetJsonAsync($"/api/v1/hub/{id}");
+        Assert.Null(read["secret"]); // shown once
+
+        // Then another client can neither read nor delete it
+        using var care = suite.CreateGatewayClient("care");
+        Assert.Equal(HttpStatusCode.NotFound, (await care.GetAsync($"/api/v1/hub/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await care.DeleteAsync($"/api/v1/hub/{id}")).StatusCode);
+
+        // When the line's SIM is blocked, the callback receives the event, signed as Standard Webhooks verifies it
+        await SimStatusAsync(line, "blocked", "lost");
+        var first = (await DeliveriesAsync(receiver, hook, 1))[0];
+        new StandardWebhook(secret).Verify(first.Body, new HeaderDictionary
+        {
+            ["webhook-id"] = first.Id, ["webhook-timestamp"] = first.Timestamp, ["webhook-signature"] = first.Signature,
+        });
+        var envelope = JsonNode.Parse(first.Body)!;
+        Assert.Equal("SubscriptionBarringChangedEvent", (string)envelope["eventType"]!);
+        Assert.Equal(first.Id, (string)envelope["eventId"]!);
+        Assert.Equal(line, (long)envelope["event"]!["subscriptionId"]!);
+
+        // When the receiver is down while two more changes happen, then up again
+        await receiver.PutAsJsonAsync($"/hooks/{hook}/behaviour", new { status = 503 });
+        await SimStatusAsync(line, "unblocked", null);
+        await SimStatusAsync(line, "blocked", "fraud");
+        await Eventually.Until(() => receiver.GetFromJsonAsync<Received>($"/hooks/{hook}")!, r => r!.Refused >= 2, "the hub to retry");
+        await receiver.PutAsJsonAsync($"/hooks/{hook}/behaviour", new { status = 200 });
+
+        // Then it gets each event once, in the order they happened
+        var all = await DeliveriesAsync(receiver, hook, 3);
+        Assert.Equal(all.Count, all.Select(d => d.Id).Distinct().Count());
+        var versions = all.Select(d => (long)JsonNode.Parse(d.Body)!["event"]!["version"]!).ToList();
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(["blocked", "unblocked", "blocked"], all.Select(d => (string?)JsonNode.Parse(d.Body)!["event"]!["simStatus"]).TakeLast(3));
+        Assert.Equal("active", (string)(await _gateway.GetJsonAsync($"/api/v1/hub/{id}"))["state"]!);
+
+        // And its owner deletes it
+        Assert.Equal(HttpStatusCode.NoContent, (await _gateway.DeleteAsync($"/api/v1/hub/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _gateway.GetAsync($"/api/v1/hub/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Callbacks_to_private_addresses_or_without_https_and_unknown_queries_are_refused()
+    {
+        var receiverPort = suite.App.GetEndpoint(ResourceNames.WebhookReceiver, "http").Port;
+        string[] refused =
+        [
+            $"http://127.0.0.1:{receiverPort + 1}/hooks/x", // loopback, other than the allow-listed receiver
+            "https://127.0.0.1/hooks/x", "https://localhost/x", "https://10.1.2.3/x", "https://192.168.0.10/x",
+            "https://169.254.169.254/latest/meta-data", "https://[::1]/x", "https://0.0.0.0/x",
+            "http://example.com/hooks", // public, but not https
+            "ftp://example.com/x", "not a url",
+        ];
+        foreach (var callback in refused)
+            await (await _gateway.PostAsJsonAsync("/api/v1/hub", new { callback, query = "eventType=SimSwappedEvent" }))
+                .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "callback");
+        await (await _gateway.PostAsJsonAsync("/api/v1/hub", new { callback = "https://example.com/hooks", query = "eventType=NoSuchEvent" }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "query");
+        await (await _gateway.PostAsJsonAsync("/api/v1/hub", new { callback = "https://example.com/hooks", query = "msisdn=34600000000" }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "query");
+        await (await _gateway.PostAsJsonAsync("/api/v1/hub", new { callback = "https://example.com/hooks", query = "", secret = "plain" }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "secret");
+    }
+
+    private async Task SimStatusAsync(long line, string status, string? reason)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/subscriptions/{line}/sim-status") { Content = JsonContent.Create(new { status, reason }) };
+        request.Headers.Add("X-Reason", "Hub test");
+        (await _gateway.SendAsync(request)).EnsureSuccessStatusCode();
+    }
+
+    private static async Task<IReadOnlyList<Delivery>> DeliveriesAsync(HttpClient receiver, string hook, int count) =>
+        (await Eventually.Until(() => receiver.GetFromJsonAsync<Received>($"/hooks/{hook}")!, r => r!.Deliveries.Count >= count,
+            $"{count} deliveries", TimeSpan.FromSeconds(60)))!.Deliveries;
+
+    private sealed record Delivery(string Id, string Timestamp, string Signature, string Body, DateTimeOffset ReceivedAt);
+    private sealed record Received(IReadOnlyList<Delivery> Deliveries, int Refused);
+}

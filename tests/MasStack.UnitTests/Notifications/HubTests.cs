@@ -1,0 +1,93 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using MasStack.Notifications.Features.Hub;
+using MasStack.Platform.Http;
+
+namespace MasStack.UnitTests.Notifications;
+
+public class HubTests
+{
+    [Fact]
+    public void The_signature_matches_the_Standard_Webhooks_test_vector()
+    {
+        // The specification's example (standard-webhooks, libraries' shared test): secret, id, timestamp, body, signature.
+        Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            WebhookSignature.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}"""));
+        Assert.NotNull(WebhookSignature.Key(WebhookSignature.NewSecret()));
+        Assert.Null(WebhookSignature.Key("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+        Assert.Null(WebhookSignature.Key("whsec_c2hvcnQ="));
+    }
+
+    [Fact]
+    public void A_query_names_event_types_and_attribute_filters_and_anything_else_is_refused()
+    {
+        var errors = new ValidationErrors();
+        var query = HubQuery.Parse("eventType=SubscriptionActivatedEvent,SimSwappedEvent&subscriptionId=42", errors)!;
+        Assert.True(errors.IsEmpty);
+        Assert.Equal(["SubscriptionActivatedEvent", "SimSwappedEvent"], query.EventTypes);
+        Assert.True(query.Matches("SimSwappedEvent", new JsonObject { ["subscriptionId"] = 42 }));
+        Assert.False(query.Matches("SimSwappedEvent", new JsonObject { ["subscriptionId"] = 43 }));
+        Assert.False(query.Matches("CustomerBillCreateEvent", new JsonObject { ["subscriptionId"] = 42 }));
+        Assert.True(HubQuery.Parse("", errors)!.Matches("SaleFailedEvent", new JsonObject()));
+
+        foreach (var bad in new[] { "eventType=Nope", "eventType=", "msisdn=1", "accountId=abc", "accountId=-1" })
+        {
+            var refused = new ValidationErrors();
+            Assert.Null(HubQuery.Parse(bad, refused));
+            Assert.Contains("query", refused.ToDictionary().Keys);
+        }
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "loopback")]
+    [InlineData("10.1.2.3", "private")]
+    [InlineData("172.20.0.1", "private")]
+    [InlineData("192.168.1.1", "private")]
+    [InlineData("169.254.169.254", "link-local")]
+    [InlineData("0.0.0.0", "unspecified")]
+    [InlineData("100.64.0.1", "shared (CGNAT)")]
+    [InlineData("::1", "loopback")]
+    [InlineData("::", "unspecified")]
+    [InlineData("fe80::1", "link-local")]
+    [InlineData("fd00::1", "private")]
+    [InlineData("::ffff:10.0.0.1", "private")]
+    [InlineData("93.184.216.34", "public")]
+    [InlineData("2606:2800:220:1:248:1893:25c8:1946", "public")]
+    public void Addresses_are_classified(string address, string expected) =>
+        Assert.Equal(expected, CallbackPolicy.Describe(IPAddress.Parse(address)));
+
+    [Fact]
+    public async Task In_production_mode_only_https_to_public_addresses_or_the_allow_list_pass()
+    {
+        var policy = new CallbackPolicy(new HubOptions { RequirePublicCallbacks = true, AllowedCallbacks = ["http://localhost:5296"] });
+        Assert.Null(await policy.RefusalAsync("http://localhost:5296/hooks/a"));
+        Assert.Null(await policy.RefusalAsync("https://93.184.216.34/hooks"));
+        Assert.NotNull(await policy.RefusalAsync("http://localhost:5297/hooks/a"));
+        Assert.NotNull(await policy.RefusalAsync("http://93.184.216.34/hooks"));
+        Assert.NotNull(await policy.RefusalAsync("https://169.254.169.254/latest"));
+        Assert.NotNull(await policy.RefusalAsync("https://user:pw@93.184.216.34/"));
+        var development = new CallbackPolicy(new HubOptions { RequirePublicCallbacks = false });
+        Assert.Null(await development.RefusalAsync("http://127.0.0.1:9000/hooks"));
+    }
+
+    [Fact]
+    public void The_production_retry_schedule_lasts_more_than_a_day_and_then_gives_up()
+    {
+        var total = RetrySchedules.Production.Aggregate(TimeSpan.Zero, (sum, wait) => sum + wait);
+        Assert.True(total >= TimeSpan.FromHours(24), $"{total}");
+        Assert.Equal(TimeSpan.FromSeconds(5), RetrySchedules.After(RetrySchedules.Production, 1));
+        Assert.Null(RetrySchedules.After(RetrySchedules.Production, RetrySchedules.Production.Length + 1));
+        Assert.Equal(RetrySchedules.Production, new HubOptions().Schedule);
+    }
+
+    [Fact]
+    public void Only_the_oldest_pending_delivery_of_a_registration_and_subject_is_claimed()
+    {
+        // The ordering rule lives in the claim: one head per (registration, subject), in id (event) order, skipping locked rows.
+        Assert.Contains("DISTINCT ON (d.registration_id, d.subject)", HubDispatcher.ClaimSql);
+        Assert.Contains("ORDER BY d.registration_id, d.subject, d.id", HubDispatcher.ClaimSql);
+        Assert.Contains("FOR UPDATE SKIP LOCKED", HubDispatcher.ClaimSql);
+        Assert.Equal("subscription:7", HubEvents.Subject(new JsonObject { ["subscriptionId"] = 7, ["accountId"] = 3 }));
+        Assert.Equal("account:3", HubEvents.Subject(new JsonObject { ["accountId"] = 3 }));
+    }
+}
