@@ -16,6 +16,7 @@ public static partial class ApiReference
 {
     public const string DocumentPath = "/openapi/v1.json";
     public const string SecurityScheme = "oauth2";
+    public const string TokenUrl = "/connect/token";
 
     public static WebApplicationBuilder AddApiReference(this WebApplicationBuilder builder)
     {
@@ -35,7 +36,7 @@ public static partial class ApiReference
             .DisableDefaultFonts()
             .WithOpenApiRoutePattern(DocumentPath)
             .AddPreferredSecuritySchemes(SecurityScheme)
-            .AddClientCredentialsFlow(SecurityScheme, flow => flow.TokenUrl = "/connect/token"));
+            .AddClientCredentialsFlow(SecurityScheme, flow => flow.TokenUrl = TokenUrl));
         return app;
     }
 
@@ -139,8 +140,8 @@ public static partial class ApiReference
                         {
                             ["clientCredentials"] = new JsonObject
                             {
-                                ["tokenUrl"] = "/connect/token",
-                                ["scopes"] = new JsonObject([.. scopes.Select(s => KeyValuePair.Create(s, (JsonNode?)JsonValue.Create(settings.ScopeDescriptions.GetValueOrDefault(s, $"Calls the {s} operations."))))]),
+                                ["tokenUrl"] = TokenUrl,
+                                ["scopes"] = new JsonObject([.. scopes.Select(s => KeyValuePair.Create(s, (JsonNode?)JsonValue.Create($"Calls the {s} operations.")))]),
                             },
                         },
                     },
@@ -252,7 +253,6 @@ public sealed class ReferenceSettings
     public string Description { get; set; } = "";
     public Dictionary<string, string> Tags { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> TagDescriptions { get; set; } = new(StringComparer.Ordinal);
-    public Dictionary<string, string> ScopeDescriptions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>By operation id (the route's id, with <c>-{method}</c> when the route has several): reference.json.</summary>
     public Dictionary<string, OperationText> Operations { get; set; } = new(StringComparer.Ordinal);
     /// <summary>How long a merged document is served before the services are asked again.</summary>

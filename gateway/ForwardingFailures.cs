@@ -11,7 +11,7 @@ namespace MasStack.Gateway;
 /// the client got wrong (too large, cut short) answers its 4xx as problem details too (on CAMARA's paths, in CAMARA's
 /// error body). Whatever a service did answer passes through untouched.
 /// </summary>
-internal sealed class ForwardingFailures(RequestDelegate next, IProblemDetailsService problems)
+internal sealed class ForwardingFailures(RequestDelegate next)
 {
     public const int RetryAfterSeconds = 5;
 
@@ -66,13 +66,11 @@ internal sealed class ForwardingFailures(RequestDelegate next, IProblemDetailsSe
         Detail = $"The {service} service is not answering; retry in {RetryAfterSeconds} seconds.",
     };
 
-    private Task WriteAsync(HttpContext context, ProblemDetails problem)
+    private static Task WriteAsync(HttpContext context, ProblemDetails problem)
     {
         context.Response.Clear();
-        context.Response.StatusCode = problem.Status!.Value;
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
-        if (CamaraErrors.Serves(context.Request.Path)) return CamaraErrors.WriteAsync(context, problem.Status.Value, problem.Detail!);
-        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+        return GatewaySecurity.WriteProblemAsync(context, problem.Status!.Value, problem.Title, problem.Detail!);
     }
 }

@@ -145,7 +145,8 @@ public static class GatewaySecurity
         return app;
     }
 
-    public static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    /// <summary>The gateway's own answers: problem details, or CAMARA's error body on CAMARA's paths.</summary>
+    public static Task WriteProblemAsync(HttpContext context, int status, string? title, string detail)
     {
         context.Response.StatusCode = status;
         if (CamaraErrors.Serves(context.Request.Path)) return CamaraErrors.WriteAsync(context, status, detail);

@@ -53,7 +53,6 @@ public class ApiReferenceTests(SuiteFixture suite)
         Assert.Equal("integer", (string)accountId["type"]!);
         Assert.Equal("int64", (string)accountId["format"]!);
         Assert.DoesNotContain("\"pattern\":\"^-?(?:0|[1-9]\\\\d*)$\"", document.ToJsonString());
-
     }
 
     [Fact]
