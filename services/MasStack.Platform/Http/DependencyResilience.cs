@@ -19,13 +19,21 @@ public static class DependencyResilience
     /// exponential backoff and jitter (only for requests safe to repeat, see <see cref="RetryPolicy"/>), a circuit breaker
     /// that stops calling a dependency that keeps failing, and a timeout per attempt.
     /// </summary>
-    public static IHttpClientBuilder AddDependencyResilience(this IHttpClientBuilder builder, string name, DependencyPolicy policy)
+    /// <summary>
+    /// Takes the defaults' resilience pipeline off one client — for a client that schedules its own retries and must not
+    /// share one circuit breaker among unrelated hosts (the hub's callbacks).
+    /// </summary>
+    public static IHttpClientBuilder WithoutDefaultResilience(this IHttpClientBuilder builder)
     {
         // The documented way to give one client its own pipeline instead of the defaults'; still marked for evaluation.
 #pragma warning disable EXTEXP0001
-        builder.RemoveAllResilienceHandlers();
+        return builder.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        builder.AddResilienceHandler(name, pipeline =>
+    }
+
+    public static IHttpClientBuilder AddDependencyResilience(this IHttpClientBuilder builder, string name, DependencyPolicy policy)
+    {
+        builder.WithoutDefaultResilience().AddResilienceHandler(name, pipeline =>
         {
             pipeline.AddTimeout(policy.TotalTimeout);
             pipeline.AddRetry(new HttpRetryStrategyOptions

@@ -96,6 +96,47 @@ public class HubTests(SuiteFixture suite)
             .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "secret");
     }
 
+    [Fact]
+    public async Task A_slow_callback_does_not_hold_back_another_and_one_that_keeps_failing_is_suspended_with_why()
+    {
+        using var receiver = new HttpClient { BaseAddress = suite.App.GetEndpoint(ResourceNames.WebhookReceiver, "http") };
+        var sale = await _gateway.SellMobileWithSimAsync(LineSetup.NewIccid());
+        var line = sale.Lines[1].SubscriptionId;
+        await suite.ActivateAsync(line);
+
+        // Given three registrations for the same line's barring changes: one that answers, one that hangs, one that is down
+        var (well, slow, down) = ("hub-" + Guid.NewGuid().ToString("N"), "hub-" + Guid.NewGuid().ToString("N"), "hub-" + Guid.NewGuid().ToString("N"));
+        await receiver.PutAsJsonAsync($"/hooks/{slow}/behaviour", new { hangMs = 120_000 });
+        await receiver.PutAsJsonAsync($"/hooks/{down}/behaviour", new { status = 500 });
+        var ids = new Dictionary<string, string>();
+        foreach (var hook in new[] { well, slow, down })
+            ids[hook] = (string)(await (await _gateway.PostAsJsonAsync("/api/v1/hub", new
+            {
+                callback = new Uri(receiver.BaseAddress!, $"/hooks/{hook}").ToString(),
+                query = $"eventType=SubscriptionBarringChangedEvent&subscriptionId={line}",
+            })).ReadJsonAsync(HttpStatusCode.Created))["id"]!;
+
+        // When the line's SIM is blocked
+        await SimStatusAsync(line, "blocked", "lost");
+
+        // Then the callback that answers gets it while the slow one still holds its request open
+        await DeliveriesAsync(receiver, well, 1);
+        Assert.Equal(1, (await receiver.GetFromJsonAsync<Received>($"/hooks/{slow}"))!.Holding);
+
+        // And the one that keeps failing is suspended once the retry schedule is used up, saying why; the others stay active
+        var suspended = await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/hub/{ids[down]}"),
+            r => (string?)r["state"] == "suspended", "the failing registration to be suspended", TimeSpan.FromSeconds(90));
+        Assert.Contains("answered 500", (string)suspended["suspendedReason"]!);
+        Assert.NotNull(suspended["suspendedAt"]);
+        Assert.Equal("active", (string)(await _gateway.GetJsonAsync($"/api/v1/hub/{ids[well]}"))["state"]!);
+
+        // And the slow one, once it answers in time, gets the event after all (its timed-out attempt was retried)
+        await receiver.PutAsJsonAsync($"/hooks/{slow}/behaviour", new { status = 200 });
+        var late = await DeliveriesAsync(receiver, slow, 1);
+        Assert.Equal((await DeliveriesAsync(receiver, well, 1))[0].Id, late[0].Id);
+        foreach (var id in ids.Values) await _gateway.DeleteAsync($"/api/v1/hub/{id}");
+    }
+
     private async Task SimStatusAsync(long line, string status, string? reason)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/subscriptions/{line}/sim-status") { Content = JsonContent.Create(new { status, reason }) };
@@ -108,5 +149,5 @@ public class HubTests(SuiteFixture suite)
             $"{count} deliveries", TimeSpan.FromSeconds(60)))!.Deliveries;
 
     private sealed record Delivery(string Id, string Timestamp, string Signature, string Body, DateTimeOffset ReceivedAt);
-    private sealed record Received(IReadOnlyList<Delivery> Deliveries, int Refused);
+    private sealed record Received(IReadOnlyList<Delivery> Deliveries, int Refused, int Holding);
 }

@@ -81,13 +81,17 @@ public class HubTests
     }
 
     [Fact]
-    public void Only_the_oldest_pending_delivery_of_a_registration_and_subject_is_claimed()
+    public void Events_are_ordered_within_the_stream_of_one_line_by_their_version()
     {
-        // The ordering rule lives in the claim: one head per (registration, subject), in id (event) order, skipping locked rows.
-        Assert.Contains("DISTINCT ON (d.registration_id, d.subject)", HubDispatcher.ClaimSql);
-        Assert.Contains("ORDER BY d.registration_id, d.subject, d.id", HubDispatcher.ClaimSql);
-        Assert.Contains("FOR UPDATE SKIP LOCKED", HubDispatcher.ClaimSql);
-        Assert.Equal("subscription:7", HubEvents.Subject(new JsonObject { ["subscriptionId"] = 7, ["accountId"] = 3 }));
-        Assert.Equal("account:3", HubEvents.Subject(new JsonObject { ["accountId"] = 3 }));
+        // One head per (registration, subject) is claimed, earliest version first: the subject is the line and the stream.
+        var barring = new JsonObject { ["subscriptionId"] = 7, ["accountId"] = 3, ["version"] = 4 };
+        Assert.Equal("subscription:7/barring", HubEvents.Subject(HubEvents.BarringChanged, barring));
+        Assert.Equal(4, HubEvents.Version(barring));
+        // A SIM swap and an activation are changes of the same line (one version counter); limits have their own
+        Assert.Equal(HubEvents.Subject(HubEvents.SimSwapped, barring), HubEvents.Subject(HubEvents.SubscriptionActivated, barring));
+        Assert.Equal(HubEvents.Subject(HubEvents.LimitWarning, barring), HubEvents.Subject(HubEvents.LimitReached, barring));
+        Assert.NotEqual(HubEvents.Subject(HubEvents.LimitWarning, barring), HubEvents.Subject(HubEvents.BarringChanged, barring));
+        Assert.Equal("account:3/invoice", HubEvents.Subject(HubEvents.InvoiceIssued, new JsonObject { ["accountId"] = 3 }));
+        Assert.Equal(0, HubEvents.Version(new JsonObject { ["signupId"] = 9 }));
     }
 }

@@ -16,12 +16,14 @@ CREATE TABLE hub_registrations (
 
 -- One delivery per event and matching registration, inserted in the transaction that consumed the event. The dispatcher
 -- claims due rows (FOR UPDATE SKIP LOCKED, a lease in leased_until), posts them outside the transaction and records the result.
--- Only the oldest undelivered row per (registration, subject) is due: one callback hears about one line in event order.
+-- Only the earliest undelivered row per (registration, subject) is due, by the event's version in its stream (events may be
+-- consumed out of order), then by arrival: one callback hears about one line's changes in the order they happened.
 CREATE TABLE hub_deliveries (
     id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     registration_id uuid        NOT NULL REFERENCES hub_registrations (id) ON DELETE CASCADE,
     event_id        uuid        NOT NULL,
     subject         text        NOT NULL,
+    version         bigint      NOT NULL DEFAULT 0,
     body            text        NOT NULL,
     status          text        NOT NULL DEFAULT 'pending',
     attempts        int         NOT NULL DEFAULT 0,
@@ -33,4 +35,4 @@ CREATE TABLE hub_deliveries (
     delivered_at    timestamptz,
     UNIQUE (registration_id, event_id)
 );
-CREATE INDEX hub_deliveries_pending ON hub_deliveries (registration_id, subject, id) WHERE status = 'pending';
+CREATE INDEX hub_deliveries_pending ON hub_deliveries (registration_id, subject, version, id) WHERE status = 'pending';

@@ -77,7 +77,8 @@ public static class HubDeliveries
         var fields = HubEvents.Fields(message);
         var eventId = Guid.CreateVersion7();
         var body = HubEvents.Envelope(eventId, eventTime, eventType, fields);
-        var subject = HubEvents.Subject(fields);
+        var subject = HubEvents.Subject(eventType, fields);
+        var version = HubEvents.Version(fields);
         var any = false;
         foreach (var registration in registrations)
         {
@@ -86,8 +87,8 @@ public static class HubDeliveries
                 JsonSerializer.Deserialize<Dictionary<string, long>>(registration.Filters)!);
             if (!query.Matches(eventType, fields)) continue;
             await db.ExecuteAsync(
-                "INSERT INTO hub_deliveries (registration_id, event_id, subject, body) VALUES (@id, @eventId, @subject, @body)",
-                new { id = registration.Id, eventId, subject, body });
+                "INSERT INTO hub_deliveries (registration_id, event_id, subject, version, body) VALUES (@id, @eventId, @subject, @version, @body)",
+                new { id = registration.Id, eventId, subject, version, body });
             any = true;
         }
         if (any) db.AfterCommit(() => { signal.Wake(); return Task.CompletedTask; });

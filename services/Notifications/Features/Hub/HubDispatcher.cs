@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Dapper;
+using MasStack.Platform.Http;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -16,8 +17,8 @@ public sealed class DeliverySignal
 
 /// <summary>
 /// Sends due deliveries, with any number of instances: claims them (FOR UPDATE SKIP LOCKED, then a lease), commits, posts
-/// each outside any transaction — signed per Standard Webhooks — and records the result. Due: the oldest undelivered
-/// delivery of its (registration, subject), past its retry time, not leased, of an active registration: one callback
+/// each outside any transaction — signed per Standard Webhooks — and records the result. Due: the earliest undelivered
+/// delivery of its (registration, subject) by the event's version (two replicas may consume a line's events out of order), past its retry time, not leased, of an active registration: one callback
 /// hears about one line in event order. A failure waits its turn in the retry schedule; after the last one the
 /// registration is suspended with the reason. Requests time out on their own, and each callback origin has its own
 /// bounded concurrency, so a slow or dead callback holds only its own deliveries back.
@@ -34,14 +35,14 @@ public sealed class HubDispatcher(
 
     private sealed record Due(long Id, Guid RegistrationId, Guid EventId, string Body, int Attempts, string Callback, string Secret);
 
-    /// <summary>The claim: the oldest pending delivery per (registration, subject), if due, leased for a request's time and more.</summary>
+    /// <summary>The claim: the earliest pending delivery per (registration, subject) — by the event's version, then arrival — if due, leased for a request's time and more.</summary>
     public const string ClaimSql =
         """
         WITH heads AS (
             SELECT DISTINCT ON (d.registration_id, d.subject) d.id
             FROM hub_deliveries d JOIN hub_registrations r ON r.id = d.registration_id AND r.state = 'active'
             WHERE d.status = 'pending'
-            ORDER BY d.registration_id, d.subject, d.id
+            ORDER BY d.registration_id, d.subject, d.version, d.id
         ), claimed AS (
             SELECT d.id FROM hub_deliveries d
             WHERE d.id IN (SELECT id FROM heads) AND d.status = 'pending' AND d.due_at <= now()
@@ -178,7 +179,9 @@ public static class HubSetup
             .Bind(builder.Configuration.GetSection("Hub"));
         builder.Services.AddSingleton(sp => new CallbackPolicy(sp.GetRequiredService<IOptions<HubOptions>>().Value));
         builder.Services.AddSingleton<DeliverySignal>();
-        builder.Services.AddHttpClient(HubDispatcher.ClientName)
+        // No default resilience pipeline: the retry schedule is the hub's own, and one shared circuit breaker would let a
+        // dead callback stop deliveries to every other.
+        builder.Services.AddHttpClient(HubDispatcher.ClientName).WithoutDefaultResilience()
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<HubOptions>>().Value;

@@ -42,9 +42,25 @@ public static class HubEvents
             ["event"] = fields,
         }.ToJsonString(Json);
 
-    /// <summary>What the ordering rule orders by: the line, else the account, else the sale.</summary>
-    public static string Subject(JsonObject fields) =>
-        fields["subscriptionId"] is { } s ? "subscription:" + s
+    /// <summary>
+    /// What the ordering rule orders by: the line (else the account, else the sale) and the stream of changes the event
+    /// belongs to — one producer's aggregate, whose <c>version</c> orders its events. Events of two streams (a line's
+    /// barring profile and its lifecycle) carry versions of different counters, so there is no order between them to keep.
+    /// </summary>
+    public static string Subject(string eventType, JsonObject fields) =>
+        (fields["subscriptionId"] is { } s ? "subscription:" + s
         : fields["accountId"] is { } a ? "account:" + a
-        : fields["signupId"] is { } g ? "signup:" + g : "none";
+        : fields["signupId"] is { } g ? "signup:" + g : "none") + "/" + Stream(eventType);
+
+    /// <summary>The event's place in its stream (0 for events without a version: they keep the order they arrived in).</summary>
+    public static long Version(JsonObject fields) => fields["version"] is JsonValue v && long.TryParse(v.ToJsonString(), out var version) ? version : 0;
+
+    private static string Stream(string eventType) => eventType switch
+    {
+        SubscriptionActivated or SimSwapped => "line",        // Subscription's line version
+        BarringChanged => "barring",                          // Barring's profile version
+        LimitWarning or LimitReached => "limit",              // Consumption's limit state version
+        InvoiceIssued => "invoice",
+        _ => "sale",
+    };
 }
