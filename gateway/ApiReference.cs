@@ -23,6 +23,9 @@ public static partial class ApiReference
         // Each operation's summary and description where its service gives none: the rows of public-api.md.
         builder.Configuration.AddJsonFile("reference.json", optional: false, reloadOnChange: false);
         builder.Services.Configure<ReferenceSettings>(builder.Configuration.GetSection(ReferenceSettings.Section));
+        // Examples of the main operations' bodies (examples.json: JSON values, which configuration would turn to strings).
+        builder.Services.Configure<ReferenceSettings>(settings => settings.Examples =
+            JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples.json")))!.AsObject());
         builder.Services.AddSingleton<ReferenceDocument>();
         return builder;
     }
@@ -102,6 +105,7 @@ public static partial class ApiReference
                         operation["summary"] ??= text.Summary;
                         operation["description"] ??= text.Description;
                     }
+                    if (settings.Examples[id] is JsonObject examples) AddExamples(operation, examples);
                     operation["security"] = new JsonArray(new JsonObject { [SecurityScheme] = new JsonArray([.. accepted.Select(s => JsonValue.Create(s))]) });
                     var responses = operation["responses"] as JsonObject ?? [];
                     operation["responses"] = responses;
@@ -148,6 +152,19 @@ public static partial class ApiReference
                 },
             },
         };
+    }
+
+    /// <summary>
+    /// Puts an operation's examples (<c>{request, responses: {status: body}}</c>) beside the schemas they illustrate; the
+    /// lint checks each against its schema, so an example that drifts from the API fails the build.
+    /// </summary>
+    private static void AddExamples(JsonObject operation, JsonObject examples)
+    {
+        if (examples["request"] is { } request && operation["requestBody"]?["content"] is JsonObject requestContent)
+            foreach (var (_, media) in requestContent) media!["example"] = request.DeepClone();
+        foreach (var (status, body) in examples["responses"] as JsonObject ?? [])
+            if (operation["responses"]?[status]?["content"] is JsonObject content)
+                foreach (var (_, media) in content) media!["example"] = body!.DeepClone();
     }
 
     private static string OperationId(string routeId, string method, int methods) =>
@@ -255,6 +272,8 @@ public sealed class ReferenceSettings
     public Dictionary<string, string> TagDescriptions { get; set; } = new(StringComparer.Ordinal);
     /// <summary>By operation id (the route's id, with <c>-{method}</c> when the route has several): reference.json.</summary>
     public Dictionary<string, OperationText> Operations { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Example bodies by operation id: examples.json.</summary>
+    public JsonObject Examples { get; set; } = [];
     /// <summary>How long a merged document is served before the services are asked again.</summary>
     public TimeSpan CacheFor { get; set; } = TimeSpan.FromSeconds(30);
 }

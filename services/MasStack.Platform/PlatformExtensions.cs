@@ -59,7 +59,8 @@ public static class PlatformExtensions
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient<CatalogueClient>(client => client.BaseAddress = CatalogueClient.BaseAddress);
 
-        builder.Services.AddOpenApi(options => options.AddSchemaTransformer(OpenApiSchemas.StrictNumbers).AddSchemaTransformer(OpenApiSchemas.RequiredIsNeverNull));
+        builder.Services.AddOpenApi(options => options.AddSchemaTransformer(OpenApiSchemas.StrictNumbers).AddSchemaTransformer(OpenApiSchemas.RequiredIsNeverNull)
+            .AddSchemaTransformer(OpenApiSchemas.NullIsNoEnumValue));
         return service;
     }
 

@@ -27,11 +27,27 @@ public static class OpenApiSchemas
     /// </summary>
     public static Task RequiredIsNeverNull(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancel)
     {
-        if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
-        {
-            foreach (var (name, property) in properties)
-                if (property.Type is { } type && type.HasFlag(JsonSchemaType.Null)) required.Remove(name);
-        }
+        if (schema.Required is not { Count: > 0 } required) return Task.CompletedTask;
+        // By the C# type (a nullable value type or a reference annotated nullable): the schema of a nullable reference to
+        // another schema is only made a oneOf [null, $ref] after the transformers ran.
+        foreach (var property in context.JsonTypeInfo.Properties)
+            if (property.IsGetNullable) required.Remove(property.Name);
+        foreach (var (name, property) in schema.Properties ?? new Dictionary<string, IOpenApiSchema>())
+            if (property.Type is { } type && type.HasFlag(JsonSchemaType.Null)) required.Remove(name);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// An enumeration lists its values, and null is none of them: the generator adds null to the shared enum schema when it
+    /// first meets the type as nullable, and each nullable use already says <c>oneOf: [null, $ref]</c> — with null in both,
+    /// a null matches two branches of that oneOf and is invalid.
+    /// </summary>
+    public static Task NullIsNoEnumValue(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancel)
+    {
+        if (schema.Enum is { Count: > 0 } values && values.Any(IsNull))
+            schema.Enum = [.. values.Where(v => !IsNull(v))];
+        return Task.CompletedTask;
+    }
+
+    private static bool IsNull(System.Text.Json.Nodes.JsonNode? value) => value is null || JsonNullSentinel.IsJsonNullSentinel(value);
 }

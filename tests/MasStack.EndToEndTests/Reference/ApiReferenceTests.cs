@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MasStack.EndToEndTests.Infrastructure;
@@ -53,6 +54,18 @@ public class ApiReferenceTests(SuiteFixture suite)
         Assert.Equal("integer", (string)accountId["type"]!);
         Assert.Equal("int64", (string)accountId["format"]!);
         Assert.DoesNotContain("\"pattern\":\"^-?(?:0|[1-9]\\\\d*)$\"", document.ToJsonString());
+
+        // The main operations show examples (the lint checked each against its schema), and the sale's works as it is
+        foreach (var (method, path) in new[]
+                 {
+                     ("POST", "/api/v1/signups"), ("GET", "/api/v1/customer-tree"), ("POST", "/api/v1/subscriptions/{subscriptionId}/sim-replacements"),
+                     ("PATCH", "/api/v1/subscriptions/{subscriptionId}/barrings"), ("POST", "/api/v1/usage-records"),
+                 })
+            Assert.True(Operation(paths, method, path)!.ToJsonString().Contains("\"example\""), $"{method} {path} has an example");
+        var example = sale["requestBody"]!["content"]!["application/json"]!["example"]!;
+        var accepted = await (await suite.Gateway.PostAsJsonAsync("/api/v1/signups", example)).ReadJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("pending", (string)accepted["status"]!);
+        Assert.Equal(["internet", "mobile"], accepted["subscriptions"]!.AsArray().Select(s => (string)s!["type"]!));
     }
 
     [Fact]

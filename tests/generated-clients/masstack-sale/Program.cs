@@ -17,7 +17,7 @@ var address = new AddressRequest { Street = "Calle Mayor 1", City = "Madrid", Po
 var accepted = await client.Api.V1.Signups.PostAsync(new SignupRequest
 {
     Channel = SalesChannel.Online,
-    PaymentType = SignupPaymentType.Postpaid,
+    PaymentType = PaymentType.Postpaid,
     BundleCode = "FIBER-MOBILE",
     Expedition = new SignupExpeditionRequest { Address = address, ContactName = "Lucía García", ContactPhone = "+34 612 345 678" },
     Customer = new CustomerRequest

@@ -17,7 +17,7 @@ public static class UsageApi
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/usage-records", Post).WithTags("Usage feed").ProducesValidationProblem();
+        app.MapPost("/api/v1/usage-records", Post).WithTags("Usage feed").Accepts<UsageBatchBody>("application/json").ProducesValidationProblem();
         return app;
     }
 

@@ -6,6 +6,15 @@ namespace MasStack.Consumption.Features.Rating;
 /// <summary>A record as the network sent it, read field by field: the line by <see cref="Msisdn"/> (E.164) or <see cref="SubscriptionId"/>.</summary>
 public sealed record IncomingRecord(int Index, string RecordId, string? Msisdn, long? SubscriptionId, UsageType Type, Destination Destination, DateTimeOffset StartedAt, long Quantity);
 
+/// <summary>
+/// A batch as the reference describes it: the record ids, the line by <c>msisdn</c> or <c>subscriptionId</c>, what was used
+/// (seconds, messages or bytes) and when. <see cref="UsageFeed"/> reads it field by field rather than binding it, so one
+/// malformed record is rejected alone.
+/// </summary>
+public sealed record UsageBatchBody(IReadOnlyList<UsageRecordBody> Records);
+
+public sealed record UsageRecordBody(string RecordId, string? Msisdn, long? SubscriptionId, UsageType Type, Destination Destination, DateTimeOffset StartedAt, long Quantity);
+
 /// <summary>Why one record of a batch was not rated: <c>malformed</c>, <c>unknown-number</c>, <c>unknown-subscription</c>, <c>line-not-active</c>.</summary>
 public sealed record RecordRejection(int Index, string? RecordId, string Reason, string Detail);
 
