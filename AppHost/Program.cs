@@ -52,10 +52,10 @@ var notifications = builder.AddService<Projects.MasStack_Notifications>(Resource
 // Deployment in Kubernetes, and the hub's test settings come with it.
 if (builder.Configuration.GetValue<bool>("MasStack:HubTestReceiver"))
 {
+    // On a port chosen at start, or the one the hub benchmark names (MasStack:HubTestReceiverPort) to read what it received.
+    var receiverPort = builder.Configuration.GetValue<int?>("MasStack:HubTestReceiverPort");
     var webhookReceiver = builder.AddProject<Projects.MasStack_WebhookReceiver>(ResourceNames.WebhookReceiver, launchProfileName: "http")
-        // A port chosen at start, or the one the hub benchmark names (MasStack:HubTestReceiverPort) to read what it received.
-        .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) =
-            (false, builder.Configuration.GetValue<int?>("MasStack:HubTestReceiverPort"), null))
+        .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, receiverPort, receiverPort))
         .WithHttpHealthCheck("/health");
     string[] hubRetries = ["00:00:01", "00:00:02", "00:00:03", "00:00:05", "00:00:10", "00:00:15"];
     foreach (var instance in notifications.Instances)
@@ -120,9 +120,7 @@ internal static class SuiteModel
     public static ServiceReplicas AddIdentityService(this IDistributedApplicationBuilder builder, SuiteInfrastructure infra) =>
         new(ResourceNames.Identity, [.. Enumerable.Range(0, builder.ReplicaCount()).Select(index =>
             builder.AddProject<Projects.MasStack_Identity>(ResourceNames.Replica(ResourceNames.Identity, index), launchProfileName: "http")
-                // A port chosen at start, or the one the hub benchmark names (MasStack:HubTestReceiverPort) to read what it received.
-        .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) =
-            (false, builder.Configuration.GetValue<int?>("MasStack:HubTestReceiverPort"), null))
+                .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
                 .WithReference(infra.DatabaseOf(ResourceNames.Identity))
                 .WaitFor(infra.Postgres)
                 .WithHttpHealthCheck("/health"))]);
@@ -133,9 +131,7 @@ internal static class SuiteModel
         builder.AddProject<TProject>(resourceName, launchProfileName: "http")
             // Not proxied, on a port chosen at start: a stopped service then refuses connections, so the gateway
             // answers 503 at once instead of waiting on a proxy that holds the connection for a restart.
-            // A port chosen at start, or the one the hub benchmark names (MasStack:HubTestReceiverPort) to read what it received.
-        .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) =
-            (false, builder.Configuration.GetValue<int?>("MasStack:HubTestReceiverPort"), null))
+            .WithEndpoint("http", endpoint => (endpoint.IsProxied, endpoint.Port, endpoint.TargetPort) = (false, null, null))
             .WithReference(infra.DatabaseOf(service))   // ConnectionStrings__{service}db
             .WithReference(infra.Redis)              // ConnectionStrings__redis
             .WithReference(infra.RabbitMq)           // ConnectionStrings__rabbitmq
