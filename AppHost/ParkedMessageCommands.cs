@@ -6,11 +6,11 @@ namespace MasStack.AppHost;
 internal static class ParkedMessageCommands
 {
     /// <summary>The sections of the AppHost's configuration that every service is given.</summary>
-    private static readonly string[] ServiceSections = ["Messaging", "Signup", "WorkOrders", "Calendar"];
+    private static readonly string[] ServiceSections = ["Messaging", "Signup", "WorkOrders", "Calendar", "Migrations", "Faults"];
 
     /// <summary>
     /// The AppHost's <c>Messaging:*</c> (e.g. <c>Messaging:Redelivery:Delays</c>), <c>Signup:*</c> (<c>Signup:Timeout</c>)
-    /// <c>WorkOrders:*</c> (<c>WorkOrders:MaxAttempts</c>) and <c>Calendar:*</c> (<c>Calendar:Directory</c>) settings passed on to the service, so that one setting (or a
+    /// <c>WorkOrders:*</c> (<c>WorkOrders:MaxAttempts</c>), <c>Calendar:*</c> (<c>Calendar:Directory</c>), <c>Migrations:*</c> (<c>Migrations:Timeout</c>) and the test-only <c>Faults:*</c> settings passed on to the service, so that one setting (or a
     /// test's argument) reaches every instance.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithServiceSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)

@@ -76,7 +76,12 @@ public sealed class SuiteFixture : IAsyncLifetime
     private static IEnumerable<string> ServiceArguments =>
         RedeliveryDelays.Select((delay, i) => $"--Messaging:Redelivery:Delays:{i}={delay:c}")
             .Append($"--WorkOrders:MaxAttempts={WorkOrderAttempts}")
-            .Append($"--Signup:NumberQuarantine={NumberQuarantine:c}");
+            .Append($"--Signup:NumberQuarantine={NumberQuarantine:c}")
+            .Append($"--Migrations:Timeout={MigrationTimeout:c}")
+            .Append("--Faults:Migrations=true");
+
+    /// <summary>How long a migration waits for a step's answer (production: five minutes).</summary>
+    public static readonly TimeSpan MigrationTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>
     /// Moves <paramref name="service"/>'s business calendar to <paramref name="offset"/> ahead of the system clock (every

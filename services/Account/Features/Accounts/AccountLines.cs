@@ -46,6 +46,12 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxCons
     }
 }
 
+[ConsumerName("subscription-account-changed")]
+public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)
+{
+    protected override Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct) => LineMoves.ApplyAsync(db, AccountCopies.Line, move);
+}
+
 /// <summary>An account whose last line ended (terminated or ported out) is closed, and the change announced.</summary>
 public static class AccountClosing
 {
@@ -53,18 +59,19 @@ public static class AccountClosing
     public static bool HasEnded(SubscriptionStatus status) =>
         status is SubscriptionStatus.Cancelled or SubscriptionStatus.Moved or SubscriptionStatus.Terminated or SubscriptionStatus.PortedOut;
 
-    public static async Task CloseIfNoLineLeftAsync(UnitOfWork db, long accountId, DateTimeOffset at)
+    /// <summary>Closes the account when every line it holds has ended (<paramref name="except"/>: a line leaving it, not counted).</summary>
+    public static async Task CloseIfNoLineLeftAsync(UnitOfWork db, long accountId, DateTimeOffset at, long except = 0)
     {
         var held = await db.QuerySingleOrDefaultAsync<HeldAccount>(
             "SELECT user_id AS UserId, status FROM accounts WHERE id = @accountId FOR UPDATE", new { accountId });
         if (held is null || held.Status == EnumText.Of(AccountStatus.Closed)) return;
-        var statuses = await db.QueryAsync<string>("SELECT status FROM account_subscriptions WHERE account_id = @accountId", new { accountId });
+        var statuses = await db.QueryAsync<string>("SELECT status FROM account_subscriptions WHERE account_id = @accountId AND subscription_id <> @except", new { accountId, except });
         if (statuses.Any(s => s == EnumText.OtherText || !HasEnded(EnumText.Parse<SubscriptionStatus>(s)))) return;
         var version = await db.QuerySingleOrDefaultAsync<long>(
             "UPDATE accounts SET status = @Closed, version = version + 1, updated_at = @at WHERE id = @accountId RETURNING version",
             new { accountId, at, Closed = EnumText.Of(AccountStatus.Closed) });
         await db.PublishAsync(new AccountStatusChanged(
-            accountId, held.UserId, EnumText.Parse<AccountStatus>(held.Status), AccountStatus.Closed, "The account's last line ended.", at, version));
+            accountId, held.UserId, EnumText.Parse<AccountStatus>(held.Status), AccountStatus.Closed, except == 0 ? "The account's last line ended." : "The account's last line moved to another account.", at, version));
     }
 
     private sealed record HeldAccount(long UserId, string Status);

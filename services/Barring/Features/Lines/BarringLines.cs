@@ -14,6 +14,13 @@ public static class BarringCopies
     public static readonly AggregateCopy Line = new("line", "barring_lines", "subscription_id");
 }
 
+/// <summary>A line moved to another account: its barrings stay (they are the line's), its account follows.</summary>
+[ConsumerName("subscription-account-changed")]
+public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)
+{
+    protected override Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct) => LineMoves.ApplyAsync(db, BarringCopies.Line, move);
+}
+
 [ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {

@@ -37,7 +37,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
                 PaymentType = EnumText.Of(sale.PaymentType),
             });
         if (inserted == 0 || sale.PaymentType != PaymentType.Postpaid || sale.Customer.Iban is not { } iban) return;
-        await PaymentInfoStore.StoreFromSaleAsync(db, sale.AccountId, sale.UserId, sale.SignupId,
+        await PaymentInfoStore.StoreFirstAsync(db, sale.AccountId, sale.UserId, sale.SignupId,
             $"{sale.Customer.FirstName} {sale.Customer.LastName}", iban, sale.SubmittedAt);
     }
 }

@@ -34,6 +34,13 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
 /// A line's status: the status itself follows the newest version; the day it became active (the earliest seen) and the
 /// day it ended are kept from any event, whatever its order.
 /// </summary>
+/// <summary>A line moved to another account: invoiced there from now on.</summary>
+[ConsumerName("subscription-account-changed")]
+public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)
+{
+    protected override Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct) => LineMoves.ApplyAsync(db, BillingCopies.Line, move);
+}
+
 [ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {

@@ -24,15 +24,17 @@ public static class PaymentInfoStore
         p.account_id AS AccountId, a.user_id AS UserId, p.method, p.holder, p.iban, p.version, p.updated_at AS UpdatedAt, p.updated_by AS UpdatedBy
         """;
 
-    public static async Task StoreFromSaleAsync(UnitOfWork db, long accountId, long userId, long signupId, string holder, string iban, DateTimeOffset at)
+    /// <summary>A new account's first payment info: from its sale (<paramref name="by"/> <c>signup</c>) or the migration that opened it.</summary>
+    public static async Task StoreFirstAsync(
+        UnitOfWork db, long accountId, long userId, long? signupId, string holder, string iban, DateTimeOffset at, string by = "signup", string why = "The sale.")
     {
         var inserted = await db.ExecuteAsync(
             """
             INSERT INTO payment_info (account_id, method, holder, iban, version, updated_at, updated_by)
-            VALUES (@accountId, @method, @holder, @iban, 1, @at, 'signup') ON CONFLICT (account_id) DO NOTHING
-            """, new { accountId, method = DirectDebit, holder, iban, at });
+            VALUES (@accountId, @method, @holder, @iban, 1, @at, @by) ON CONFLICT (account_id) DO NOTHING
+            """, new { accountId, method = DirectDebit, holder, iban, at, by });
         if (inserted == 0) return;
-        await RecordAsync(db, new PaymentInfoRow(accountId, userId, DirectDebit, holder, iban, 1, at, "signup"), signupId, "The sale.");
+        await RecordAsync(db, new PaymentInfoRow(accountId, userId, DirectDebit, holder, iban, 1, at, by), signupId, why);
     }
 
     public static Task<PaymentInfoRow?> LoadForUpdateAsync(UnitOfWork db, long accountId) =>

@@ -45,6 +45,13 @@ public static class LineOpening
     private sealed record BalanceRow(decimal? Balance, long Version);
 }
 
+/// <summary>A line moved to another account of the same payment type: its balance or limit stays the line's, its account follows.</summary>
+[ConsumerName("subscription-account-changed")]
+public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)
+{
+    protected override Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct) => LineMoves.ApplyAsync(db, ConsumptionCopies.Line, move);
+}
+
 [ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db, CatalogueClient catalogues) : InboxConsumer<SignupSubmitted>(db)
 {

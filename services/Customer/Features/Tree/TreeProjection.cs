@@ -58,6 +58,29 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
     }
 }
 
+/// <summary>A line moved to another account (a migration, or its undoing): the tree shows it under its new account.</summary>
+[ConsumerName("subscription-account-changed")]
+public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionAccountChanged>(db)
+{
+    protected override async Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct)
+    {
+        if (await LineMoves.ApplyAsync(db, TreeCopies.Line, move)) trees.InvalidateAfterCommit(db, move.UserId);
+    }
+}
+
+/// <summary>A failed migration's new account never served the customer: it leaves the tree (and a late opening changes nothing).</summary>
+[ConsumerName("migration-failed")]
+public sealed class MigrationFailedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<MigrationFailed>(db)
+{
+    protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
+    {
+        if (!failed.NewAccount) return;
+        await db.ExecuteAsync("DELETE FROM tree_accounts WHERE account_id = @TargetAccountId", failed);
+        await EventVersions.RecordRemovedAsync(db, TreeCopies.Account, [failed.TargetAccountId]);
+        trees.InvalidateAfterCommit(db, failed.UserId);
+    }
+}
+
 [ConsumerName("subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionStatusChanged>(db)
 {

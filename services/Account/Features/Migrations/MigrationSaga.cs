@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Dapper;
+using MassTransit;
+using MasStack.Account.Features.Accounts;
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using MasStack.Platform.Messaging;
+using MasStack.Platform.Workers;
+using Npgsql;
+
+namespace MasStack.Account.Features.Migrations;
+
+public static class MigrationStore
+{
+    private const string Select =
+        """
+        SELECT id AS MigrationId, kind, subscription_id AS SubscriptionId, source_account_id AS SourceAccountId,
+               target_account_id AS TargetAccountId, new_account AS NewAccount, status, reason, steps::text AS Steps,
+               created_at AS CreatedAt, ended_at AS EndedAt
+        FROM migrations WHERE id = @migrationId
+        """;
+
+    public static async Task<MigrationView?> ViewAsync(NpgsqlConnection connection, long migrationId) =>
+        Map(await connection.QuerySingleOrDefaultAsync<Row>(Select, new { migrationId }));
+
+    public static async Task<MigrationView?> ViewAsync(UnitOfWork db, long migrationId) =>
+        Map(await db.QuerySingleOrDefaultAsync<Row>(Select, new { migrationId }));
+
+    /// <summary>Locks the migration for this transaction: step answers, the deadline and two instances take turns.</summary>
+    public static async Task<MigrationView?> LockAsync(UnitOfWork db, long migrationId) =>
+        Map(await db.QuerySingleOrDefaultAsync<Row>(Select + " FOR UPDATE", new { migrationId }));
+
+    private static MigrationView? Map(Row? row) => row is null ? null : new MigrationView(
+        row.MigrationId, row.Kind, row.SubscriptionId, row.SourceAccountId, row.TargetAccountId, row.NewAccount, row.Status, row.Reason,
+        JsonSerializer.Deserialize<Dictionary<string, string>>(row.Steps)!, row.CreatedAt, row.EndedAt);
+
+    private sealed record Row(
+        long MigrationId, string Kind, long SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Status,
+        string? Reason, string Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
+}
+
+/// <summary>
+/// Account's side of the saga: records each step's answer and ends the migration — completed once every step confirmed,
+/// failed on the first failure or at the deadline. Ending releases the line and accounts; failing removes the account it
+/// opened and asks every participant to undo its part; completing closes the source account if it has no line left.
+/// </summary>
+public static class MigrationProgress
+{
+    public static async Task RecordAsync(UnitOfWork db, long migrationId, string step, string state, string? reason, DateTimeOffset at)
+    {
+        if (await MigrationStore.LockAsync(db, migrationId) is not { } migration || !migration.Steps.ContainsKey(step)) return;
+        var steps = new Dictionary<string, string>(migration.Steps) { [step] = state };
+        await db.ExecuteAsync("UPDATE migrations SET steps = @steps::jsonb WHERE id = @migrationId",
+            new { migrationId, steps = JsonSerializer.Serialize(steps) });
+        if (migration.Status != MigrationKinds.Pending) return; // a late answer to an ended migration: shown, its undo already asked
+        switch (MigrationKinds.Outcome(steps))
+        {
+            case MigrationKinds.Failed:
+                await FailAsync(db, migration, $"The {step} step failed: {reason}", at);
+                break;
+            case MigrationKinds.Completed:
+                await EndAsync(db, migration, MigrationKinds.Completed, null, at);
+                await AccountClosing.CloseIfNoLineLeftAsync(db, migration.SourceAccountId, at, except: migration.SubscriptionId);
+                await db.PublishAsync(new MigrationCompleted(
+                    migrationId, migration.SubscriptionId, await UserOfAsync(db, migration), migration.SourceAccountId, migration.TargetAccountId, at));
+                break;
+        }
+    }
+
+    public static async Task FailAsync(UnitOfWork db, MigrationView migration, string reason, DateTimeOffset at)
+    {
+        var userId = await UserOfAsync(db, migration);
+        await EndAsync(db, migration, MigrationKinds.Failed, reason, at);
+        if (migration.NewAccount)
+            await db.ExecuteAsync("DELETE FROM accounts WHERE id = @TargetAccountId AND migration_id = @MigrationId", new { migration.TargetAccountId, migration.MigrationId });
+        await db.PublishAsync(new MigrationFailed(
+            migration.MigrationId, migration.SubscriptionId, userId, migration.SourceAccountId, migration.TargetAccountId, migration.NewAccount, reason, at));
+    }
+
+    private static Task EndAsync(UnitOfWork db, MigrationView migration, string status, string? reason, DateTimeOffset at) =>
+        db.ExecuteAsync(
+            """
+            UPDATE migrations SET status = @status, reason = @reason, ended_at = @at WHERE id = @MigrationId;
+            DELETE FROM migration_locks WHERE migration_id = @MigrationId;
+            """, new { migration.MigrationId, status, reason, at });
+
+    private static Task<long> UserOfAsync(UnitOfWork db, MigrationView migration) =>
+        db.QuerySingleOrDefaultAsync<long>("SELECT user_id FROM migrations WHERE id = @MigrationId", new { migration.MigrationId });
+}
+
+[ConsumerName("migration-step-completed")]
+public sealed class MigrationStepCompletedConsumer(UnitOfWork db) : InboxConsumer<MigrationStepCompleted>(db)
+{
+    protected override Task Handle(MigrationStepCompleted done, UnitOfWork db, CancellationToken ct) =>
+        MigrationProgress.RecordAsync(db, done.MigrationId, done.Step, MigrationKinds.Completed, null, done.At);
+}
+
+[ConsumerName("migration-step-failed")]
+public sealed class MigrationStepFailedConsumer(UnitOfWork db) : InboxConsumer<MigrationStepFailed>(db)
+{
+    protected override Task Handle(MigrationStepFailed failed, UnitOfWork db, CancellationToken ct) =>
+        MigrationProgress.RecordAsync(db, failed.MigrationId, failed.Step, MigrationKinds.Failed, failed.Reason, failed.At);
+}
+
+/// <summary>
+/// Fails a migration still pending at its deadline (<c>Migrations:Timeout</c> after it started, default five minutes),
+/// naming the steps that never answered. While this instance's broker connection is down the deadlines move on: no
+/// answer can arrive then. Each in a transaction of its own, <c>SKIP LOCKED</c>: one an answer is being recorded for waits.
+/// </summary>
+public sealed class MigrationTimeouts(
+    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, IBusControl bus, IConfiguration configuration, TimeProvider clock,
+    ILogger<MigrationTimeouts> logger) : ClaimingWorker<long>(logger)
+{
+    private readonly TimeSpan _timeout = configuration.GetValue("Migrations:Timeout", TimeSpan.FromMinutes(5));
+
+    protected override string Name => "migration timeouts";
+    protected override TimeSpan PollInterval => TimeSpan.FromSeconds(5);
+    protected override int BatchSize => 50;
+
+    protected override async Task<IReadOnlyList<long>> ClaimAsync(int batchSize, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (bus.CheckHealth().Status != BusHealthStatus.Healthy)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE migrations SET deadline = greatest(deadline, now() + @_timeout) WHERE status = 'pending'", new { _timeout });
+            return [];
+        }
+        return (await connection.QueryAsync<long>(
+            "SELECT id FROM migrations WHERE status = 'pending' AND deadline < now() ORDER BY deadline LIMIT @batchSize", new { batchSize })).AsList();
+    }
+
+    protected override async Task HandleOneAsync(long migrationId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<UnitOfWork>();
+        var due = await db.QuerySingleOrDefaultAsync<long?>(
+            "SELECT id FROM migrations WHERE id = @migrationId AND status = 'pending' AND deadline < now() FOR UPDATE SKIP LOCKED", new { migrationId });
+        if (due is null || await MigrationStore.ViewAsync(db, migrationId) is not { } migration) return;
+        var waiting = string.Join(", ", migration.Steps.Where(s => s.Value == MigrationKinds.Pending).Select(s => s.Key).Order());
+        await MigrationProgress.FailAsync(db, migration, $"Timed out waiting for: {waiting}.", clock.GetUtcNow());
+        await db.CommitAsync(ct);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using MasStack.Account.Features.Accounts;
+using MasStack.Account.Features.Bundles;
+using MasStack.Contracts;
+using MasStack.Platform.Catalogue;
+using MasStack.Platform.Data;
+using MasStack.Platform.Formats;
+using MasStack.Platform.Http;
+using MasStack.Platform.Ids;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace MasStack.Account.Features.Migrations;
+
+/// <summary>The target: an existing account of the line's user, or a new one (with an IBAN when postpaid).</summary>
+public sealed record MigrationRequest(long? TargetAccountId, NewAccountRequest? NewAccount);
+
+/// <summary>A new account for the line: its payment type and bundle; postpaid needs the IBAN to charge (holder: the source's, unless given).</summary>
+public sealed record NewAccountRequest(PaymentType? PaymentType, string? BundleCode, string? Iban, string? Holder);
+
+public sealed record MigrationView(
+    long MigrationId, string Kind, long SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Status,
+    string? Reason, IReadOnlyDictionary<string, string> Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
+
+public static class MigrationsApi
+{
+    /// <summary>Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named fails (or, with <c>:silent</c>, never answers).</summary>
+    public const string FaultHeader = "X-Fault-Step";
+
+    public static IEndpointRouteBuilder MapMigrationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Accounts");
+        api.MapPost("/subscriptions/{subscriptionId:long}/migrations", Start).Transactional()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status501NotImplemented);
+        api.MapGet("/migrations/{migrationId:long}", Get);
+        return app;
+    }
+
+    private sealed record HeldLine(long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType);
+
+    /// <summary>
+    /// Checks everything before anything moves (a refusal writes nothing), then records the migration, holds its line and
+    /// accounts (one migration at a time each), opens the new account if there is one and announces the saga.
+    /// </summary>
+    private static async Task<Results<Accepted<MigrationView>, NotFound, ValidationProblem, ProblemHttpResult>> Start(
+        long subscriptionId, MigrationRequest? request, UnitOfWork db, NpgsqlDataSource database, CatalogueClient catalogues, IdGenerator ids,
+        TimeProvider clock, IConfiguration configuration, HttpContext http, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var wanted = request?.NewAccount;
+        if ((request?.TargetAccountId is null) == (wanted is null))
+            errors.Add("targetAccountId", "Give either targetAccountId (an existing account of the same user) or newAccount.");
+        string? iban = null;
+        if (wanted is not null)
+        {
+            if (wanted.PaymentType is null) errors.Add("newAccount.paymentType", $"One of {EnumText.Choices<PaymentType>()}.");
+            errors.Required("newAccount.bundleCode", wanted.BundleCode);
+            if (wanted.PaymentType == PaymentType.Postpaid && errors.Required("newAccount.iban", wanted.Iban) && (iban = Iban.Normalize(wanted.Iban)) is null)
+                errors.Add("newAccount.iban", "A valid IBAN (ES + 22 digits for a Spanish account).");
+        }
+        if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
+
+        HeldLine? line;
+        AccountRow? target = null;
+        IReadOnlyList<AccountLine> targetLines = [];
+        await using (var connection = await database.OpenConnectionAsync(ct))
+        {
+            line = await Dapper.SqlMapper.QuerySingleOrDefaultAsync<HeldLine>(connection,
+                """
+                SELECT l.subscription_id AS SubscriptionId, l.account_id AS AccountId, a.user_id AS UserId, l.type, l.product_code AS ProductCode,
+                       l.status, a.payment_type AS PaymentType
+                FROM account_subscriptions l JOIN accounts a ON a.id = l.account_id WHERE l.subscription_id = @subscriptionId
+                """, new { subscriptionId });
+            if (line is null) return TypedResults.NotFound();
+            if (request!.TargetAccountId is { } targetId)
+            {
+                target = await AccountStore.GetAsync(database, targetId);
+                if (target is null || target.UserId != line.UserId)
+                    return Problems.Refused($"Account {targetId} is not an account of the line's user.", "targetAccountId");
+                if (target.Id == line.AccountId) return Problems.Refused("The line is already in that account.", "targetAccountId");
+                if (target.Status != EnumText.Of(AccountStatus.Active)) return Problems.Conflict($"Account {targetId} is {target.Status}.");
+                targetLines = (await AccountStore.LinesAsync(database, targetId))[targetId].ToList();
+            }
+        }
+        if (line.Status != EnumText.Of(SubscriptionStatus.Active))
+            return Problems.Conflict($"The line is {line.Status}: only an active line can migrate (not a pending, barred or ended one).");
+
+        var sourcePayment = EnumText.Parse<PaymentType>(line.PaymentType);
+        var targetPayment = target?.Payment ?? wanted!.PaymentType!.Value;
+        var kind = MigrationKinds.Of(sourcePayment, targetPayment, target is null);
+        if (!MigrationKinds.Served(kind))
+            return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Not served yet",
+                detail: $"A {kind} migration changes the line's payment type, which moves balances and final charges: not served by this version.");
+
+        var bundleCode = target?.BundleCode ?? wanted!.BundleCode!.Trim();
+        var bundle = (await catalogues.GetAsync(ct)).Bundles.FirstOrDefault(b => b.Code == bundleCode);
+        if (bundle is null) return Problems.Refused($"No bundle {bundleCode} in the catalogue.", "newAccount.bundleCode");
+        var held = targetLines.Where(l => !AccountClosing.HasEnded(l.Status)).Select(l => new Bundles.HeldLine(l.Type, l.ProductCode))
+            .Append(new Bundles.HeldLine(EnumText.Parse<SubscriptionType>(line.Type), line.ProductCode)).ToList();
+        if (BundleRules.WhyNot(bundle, targetPayment, held) is { Count: > 0 } reasons)
+            return Problems.Conflict($"Bundle {bundle.Code} cannot hold the line: {string.Join(" ", reasons)}");
+
+        var now = clock.GetUtcNow();
+        var (migrationId, targetAccountId) = (ids.Next(), target?.Id ?? ids.Next());
+        var steps = MigrationKinds.Steps(target is null);
+        var timeout = configuration.GetValue("Migrations:Timeout", TimeSpan.FromMinutes(5));
+        await db.ExecuteAsync(
+            """
+            INSERT INTO migrations (id, kind, subscription_id, user_id, source_account_id, target_account_id, new_account, steps, deadline, created_at)
+            VALUES (@migrationId, @kind, @subscriptionId, @UserId, @AccountId, @targetAccountId, @newAccount, @steps::jsonb, @deadline, @now)
+            """,
+            new
+            {
+                migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, newAccount = target is null,
+                steps = JsonSerializer.Serialize(steps.ToDictionary(s => s, _ => MigrationKinds.Pending)), deadline = now + timeout, now,
+            });
+        string[] keys = [$"line:{subscriptionId}", $"account:{line.AccountId}", .. target is null ? Array.Empty<string>() : [$"account:{target.Id}"]];
+        var locked = await db.QueryAsync<string>(
+            "INSERT INTO migration_locks (key, migration_id) SELECT unnest(@keys), @migrationId ON CONFLICT (key) DO NOTHING RETURNING key",
+            new { keys, migrationId });
+        if (locked.Count < keys.Length)
+            return Problems.Conflict($"A migration is already pending for {string.Join(" and ", keys.Except(locked).Select(k => k.Replace(':', ' ')))}.");
+
+        string? holder = null;
+        if (target is null)
+        {
+            await db.ExecuteAsync(
+                """
+                INSERT INTO accounts (id, user_id, status, payment_type, bundle_code, billing_day, opened_at, migration_id)
+                VALUES (@targetAccountId, @UserId, @Status, @PaymentType, @bundleCode, @BillingDay, @now, @migrationId)
+                """,
+                new
+                {
+                    targetAccountId, line.UserId, bundleCode, SignupSubmittedConsumer.BillingDay, now, migrationId,
+                    Status = EnumText.Of(AccountStatus.Active), PaymentType = EnumText.Of(targetPayment),
+                });
+            await db.PublishAsync(new AccountOpened(targetAccountId, line.UserId, null, AccountStatus.Active, targetPayment, bundleCode, now, Version: 1));
+            holder = wanted!.Holder?.Trim();
+        }
+        var fault = configuration.GetValue<bool>("Faults:Migrations") ? http.Request.Headers[FaultHeader].ToString() : "";
+        await db.PublishAsync(new MigrationStarted(
+            migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, target is null, targetPayment, bundleCode, steps, now,
+            iban, holder, fault.Length > 0 ? fault : null));
+
+        var view = await MigrationStore.ViewAsync(db, migrationId);
+        return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", view);
+    }
+
+    private static async Task<Results<Ok<MigrationView>, NotFound>> Get(long migrationId, NpgsqlDataSource database)
+    {
+        await using var connection = await database.OpenConnectionAsync();
+        return await MigrationStore.ViewAsync(connection, migrationId) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+    }
+}

@@ -1,0 +1,58 @@
+namespace MasStack.Contracts;
+
+// A migration moves one line to another account of the same user (an existing one, or one opened for it): a saga Account
+// orchestrates. Account checks and records it and announces MigrationStarted; each participant named in Steps does its
+// part in one local transaction and answers MigrationStepCompleted or MigrationStepFailed. Account ends it: completed
+// once every step confirmed, or failed (a step failed, or the deadline passed) — then MigrationFailed asks every
+// participant to undo its part, whether it ran, runs later, or never runs.
+
+/// <summary>The parts of a migration, named as the steps of <see cref="MigrationStarted.Steps"/>.</summary>
+public static class MigrationSteps
+{
+    /// <summary>Subscription moves the line (same subscriptionId, the target's accountId).</summary>
+    public const string Subscription = "subscription";
+    /// <summary>Billing opens a new account's billing (with its payment info when postpaid).</summary>
+    public const string Billing = "billing";
+}
+
+/// <summary>
+/// A migration was accepted. <see cref="NewAccount"/> when the target was opened for it (Account opened it, announced by
+/// <see cref="AccountOpened"/>); <see cref="Iban"/> and <see cref="Holder"/> only for a new postpaid account (Billing's
+/// payment info, personal data: the holder is the source account's unless given). <see cref="FailStep"/> is test-only
+/// fault injection (set only where Account's <c>Faults:Migrations</c> is on): that step fails, or with <c>:silent</c> never answers.
+/// </summary>
+public sealed record MigrationStarted(
+    long MigrationId,
+    string Kind,
+    long SubscriptionId,
+    long UserId,
+    long SourceAccountId,
+    long TargetAccountId,
+    bool NewAccount,
+    PaymentType TargetPaymentType,
+    string TargetBundleCode,
+    IReadOnlyList<string> Steps,
+    DateTimeOffset StartedAt,
+    string? Iban = null,
+    string? Holder = null,
+    string? FailStep = null) : IIntegrationEvent;
+
+public sealed record MigrationStepCompleted(long MigrationId, string Step, DateTimeOffset At) : IIntegrationEvent;
+
+public sealed record MigrationStepFailed(long MigrationId, string Step, string Reason, DateTimeOffset At) : IIntegrationEvent;
+
+/// <summary>Every participant undoes its part of the migration (idempotently; a part that never ran must now never run).</summary>
+public sealed record MigrationFailed(
+    long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Reason, DateTimeOffset At)
+    : IIntegrationEvent;
+
+public sealed record MigrationCompleted(long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, DateTimeOffset At)
+    : IIntegrationEvent;
+
+/// <summary>
+/// A line moved to another account (a migration, or its undoing). <see cref="Version"/> is the line's: a copy applies the
+/// move only when it is newer than the last move it applied.
+/// </summary>
+public sealed record SubscriptionAccountChanged(
+    long SubscriptionId, long UserId, long FromAccountId, long ToAccountId, long MigrationId, DateTimeOffset ChangedAt, long Version)
+    : IIntegrationEvent;

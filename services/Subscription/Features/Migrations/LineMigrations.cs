@@ -1,0 +1,78 @@
+using MasStack.Contracts;
+using MasStack.Platform.Data;
+using MasStack.Platform.Messaging;
+using MasStack.Subscription.Features.Lines;
+
+namespace MasStack.Subscription.Features.Migrations;
+
+/// <summary>
+/// Subscription's step of a migration: the line keeps its subscriptionId (and its product: Account checked that the target
+/// bundle offers it) and takes the target's accountId, announced as <see cref="SubscriptionAccountChanged"/> for every copy
+/// of it, and confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it.
+/// </summary>
+[ConsumerName("migration-started")]
+public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationStarted>(db)
+{
+    private const string Step = MigrationSteps.Subscription;
+
+    protected override async Task Handle(MigrationStarted migration, UnitOfWork db, CancellationToken ct)
+    {
+        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        var first = await db.ExecuteAsync(
+            """
+            INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
+            VALUES (@MigrationId, @SubscriptionId, @SourceAccountId, @TargetAccountId, 'moved') ON CONFLICT (migration_id) DO NOTHING
+            """, migration);
+        if (first == 0) return; // undone before it could run
+
+        var now = clock.GetUtcNow();
+        var line = await LineStore.LoadForUpdateAsync(db, migration.SubscriptionId);
+        var refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)."
+            : line is null ? "No such line."
+            : line.AccountId != migration.SourceAccountId ? $"The line is in account {line.AccountId}, not {migration.SourceAccountId}."
+            : line.Status != SubscriptionStatus.Active ? $"The line is {EnumText.Of(line.Status)}."
+            : null;
+        if (refusal is not null)
+        {
+            await db.ExecuteAsync("UPDATE line_migrations SET state = 'refused', updated_at = now() WHERE migration_id = @MigrationId", migration);
+            await db.PublishAsync(new MigrationStepFailed(migration.MigrationId, Step, refusal, now));
+            return;
+        }
+        await LineMigrations.MoveAsync(db, line!, migration.MigrationId, migration.TargetAccountId, now);
+        await db.PublishAsync(new MigrationStepCompleted(migration.MigrationId, Step, now));
+    }
+}
+
+/// <summary>Undoes the step: a line moved by the migration goes back; a step that has not run yet never will.</summary>
+[ConsumerName("migration-failed")]
+public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationFailed>(db)
+{
+    protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
+    {
+        var undoneFirst = await db.ExecuteAsync(
+            """
+            INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
+            VALUES (@MigrationId, @SubscriptionId, @SourceAccountId, @TargetAccountId, 'undone') ON CONFLICT (migration_id) DO NOTHING
+            """, failed);
+        if (undoneFirst == 1) return; // the step has not run: the row now stops it
+        // A new statement, so a step committed while the insert waited on it is seen.
+        var state = await db.QuerySingleOrDefaultAsync<string>(
+            "SELECT state FROM line_migrations WHERE migration_id = @MigrationId FOR UPDATE", failed);
+        if (state != "moved") return; // refused, or undone already
+        var line = await LineStore.LoadForUpdateAsync(db, failed.SubscriptionId);
+        if (line is not null && line.AccountId == failed.TargetAccountId)
+            await LineMigrations.MoveAsync(db, line, failed.MigrationId, failed.SourceAccountId, clock.GetUtcNow());
+        await db.ExecuteAsync("UPDATE line_migrations SET state = 'undone', updated_at = now() WHERE migration_id = @MigrationId", failed);
+    }
+}
+
+public static class LineMigrations
+{
+    public static async Task MoveAsync(UnitOfWork db, Line line, long migrationId, long toAccountId, DateTimeOffset at)
+    {
+        var version = await db.QuerySingleOrDefaultAsync<long>(
+            "UPDATE subscriptions SET account_id = @toAccountId, version = version + 1, updated_at = @at WHERE id = @Id RETURNING version",
+            new { toAccountId, at, line.Id });
+        await db.PublishAsync(new SubscriptionAccountChanged(line.Id, line.UserId, line.AccountId, toAccountId, migrationId, at, version));
+    }
+}
