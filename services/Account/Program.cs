@@ -15,4 +15,5 @@ app.MapAccountApi();
 app.MapTermsApi();
 app.MapCompatibleBundlesApi();
 app.MapMigrationsApi();
+app.MapBundleMigrationsApi();
 app.Run();

@@ -40,6 +40,15 @@ public sealed record RechargeLimits(decimal Min, decimal Max);
 /// <summary>How many lines of one subscription type a bundle holds, and with which products.</summary>
 public sealed record BundleSlot(SubscriptionType Type, int MinLines, int MaxLines, IReadOnlyList<string> Products);
 
+/// <summary>
+/// A bundle's terms as the customer accepted them (at the sale, or a bundle change): frozen from then on, whatever the
+/// catalogue says later.
+/// </summary>
+public sealed record AcceptedTerms(string BundleCode, string TermsVersion, int CommitmentMonths, Money EarlyTerminationFee)
+{
+    public static AcceptedTerms Of(CatalogueBundle bundle) => new(bundle.Code, bundle.TermsVersion, bundle.CommitmentMonths, bundle.EarlyTerminationFee);
+}
+
 public sealed record CatalogueBundle(
     string Code,
     string Name,

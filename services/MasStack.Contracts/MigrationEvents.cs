@@ -37,14 +37,39 @@ public sealed record MigrationStarted(
     string? Holder = null,
     string? FailStep = null) : IIntegrationEvent;
 
+/// <summary>
+/// A bundle migration was accepted: the account moves to <see cref="ToBundleCode"/> under <see cref="Terms"/> (accepted now,
+/// frozen), and each of its live lines takes the product mapped for it. Same steps, answers and undo as a line's migration.
+/// </summary>
+public sealed record BundleMigrationStarted(
+    long MigrationId,
+    long AccountId,
+    long UserId,
+    string FromBundleCode,
+    string ToBundleCode,
+    AcceptedTerms Terms,
+    IReadOnlyList<LineProductMove> Lines,
+    IReadOnlyList<string> Steps,
+    DateTimeOffset StartedAt,
+    string? FailStep = null) : IIntegrationEvent;
+
+public sealed record LineProductMove(long SubscriptionId, string FromProductCode, string ToProductCode);
+
+/// <summary>An account moved to another bundle (a bundle migration completed), under the terms it accepted; copies follow by <see cref="Version"/>.</summary>
+public sealed record AccountBundleChanged(
+    long AccountId, long UserId, string FromBundleCode, string ToBundleCode, AcceptedTerms Terms, DateTimeOffset ChangedAt, long Version) : IIntegrationEvent;
+
 public sealed record MigrationStepCompleted(long MigrationId, string Step, DateTimeOffset At) : IIntegrationEvent;
 
 public sealed record MigrationStepFailed(long MigrationId, string Step, string Reason, DateTimeOffset At) : IIntegrationEvent;
 
-/// <summary>Every participant undoes its part of the migration (idempotently; a part that never ran must now never run).</summary>
+/// <summary>
+/// Every participant undoes its part of the migration (idempotently; a part that never ran must now never run).
+/// <see cref="Kind"/> is the migration's (<c>bundle</c> for a bundle migration, whose <see cref="SubscriptionId"/> is 0).
+/// </summary>
 public sealed record MigrationFailed(
-    long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Reason, DateTimeOffset At)
-    : IIntegrationEvent;
+    long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Reason, DateTimeOffset At,
+    string Kind = "") : IIntegrationEvent;
 
 public sealed record MigrationCompleted(long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, DateTimeOffset At)
     : IIntegrationEvent;

@@ -10,7 +10,8 @@ public sealed record SignupSubmitted(
     string BundleCode,
     SignupCustomer Customer,
     IReadOnlyList<SignupLine> Lines,
-    DateTimeOffset SubmittedAt) : IIntegrationEvent;
+    DateTimeOffset SubmittedAt,
+    AcceptedTerms? Terms = null) : IIntegrationEvent;
 
 public sealed record SignupCustomer(
     string DocumentType,

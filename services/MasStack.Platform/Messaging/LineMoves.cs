@@ -20,3 +20,16 @@ public static class LineMoves
         return true;
     }
 }
+
+/// <summary>A copy of an account that records its bundle (<c>bundle_code</c>) follows its bundle changes, each applied only when newer (<c>bundle_version</c>).</summary>
+public static class BundleChanges
+{
+    public static async Task<bool> ApplyAsync(UnitOfWork db, AggregateCopy copy, AccountBundleChanged change)
+    {
+        if (!await EventVersions.AppliesAsync(db, copy, "bundle_version", change.AccountId, change.Version)) return false;
+        await db.ExecuteAsync(
+            $"UPDATE {copy.Table} SET bundle_code = @ToBundleCode, bundle_version = @Version WHERE {copy.Key} = @AccountId",
+            new { change.ToBundleCode, change.Version, change.AccountId });
+        return true;
+    }
+}

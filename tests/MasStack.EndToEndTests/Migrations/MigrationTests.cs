@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.EndToEndTests.Subscriptions;
+using MasStack.ServiceDefaults;
 
 namespace MasStack.EndToEndTests.Migrations;
 
@@ -23,7 +25,7 @@ public class MigrationTests(SuiteFixture suite)
         var dni = Sales.NewDni();
         var (a, b, c) = await SalesAsync(dni);
         var (m1, m2, cLine) = (a.Lines[1].SubscriptionId, a.Lines[2].SubscriptionId, c.Lines[0].SubscriptionId);
-        await Task.WhenAll(suite.ActivateAsync(m1), suite.ActivateAsync(m2), suite.ActivateAsync(cLine));
+        await ActivateAsync(m1, m2, cLine);
 
         // When one mobile moves to the existing mobile account
         var moved = await CompletedAsync(m1, new { targetAccountId = b.AccountId });
@@ -51,6 +53,14 @@ public class MigrationTests(SuiteFixture suite)
         Assert.Equal("Lucía García Pérez", (string)payment["holder"]!);
         Assert.EndsWith("6789", (string)payment["iban"]!);
 
+        // And its terms are the ones accepted with it, as every account's are (kept, not read from today's catalogue)
+        var terms = await _gateway.GetJsonAsync($"/api/v1/accounts/{newAccount}/terms");
+        Assert.Equal(("MOBILE-POSTPAID", DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid")).DateTime).ToString("yyyy-MM-dd")), ((string)terms["bundleCode"]!, (string)terms["startDate"]!));
+        await using (var accounts = await suite.OpenDatabaseAsync(ResourceNames.Account))
+            Assert.Equal(2, await accounts.ExecuteScalarAsync<int>(
+                "SELECT count(*) FROM accounts WHERE id = ANY(@ids) AND terms->>'TermsVersion' = @version AND terms_accepted_at IS NOT NULL",
+                new { ids = new[] { a.AccountId, newAccount }, version = (string)terms["termsVersion"]! }));
+
         // When the only line of the third account moves to the second, the third account is closed
         await CompletedAsync(cLine, new { targetAccountId = b.AccountId });
         await ViewsShowAsync(a.UserId, cLine, b.AccountId, c.AccountId);
@@ -66,7 +76,7 @@ public class MigrationTests(SuiteFixture suite)
         var (a, b, _) = await SalesAsync(dni);
         var other = await _gateway.SellAsync("MOBILE-POSTPAID", "postpaid", null, new SaleLine("mobile", "MOBILE-50GB"));
         var (internet, mobile, pending) = (a.Lines[0].SubscriptionId, a.Lines[1].SubscriptionId, a.Lines[2].SubscriptionId);
-        await suite.ActivateAsync(mobile);
+        await ActivateAsync(mobile);
 
         await (await StartAsync(mobile, new { targetAccountId = other.AccountId })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "targetAccountId");
         await (await StartAsync(mobile, new { targetAccountId = a.AccountId })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "targetAccountId");
@@ -93,7 +103,7 @@ public class MigrationTests(SuiteFixture suite)
     {
         // Given three users, each with a line to move
         var sales = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SalesAsync(Sales.NewDni())));
-        await Task.WhenAll(sales.Select(s => suite.ActivateAsync(s.A.Lines[1].SubscriptionId)));
+        await ActivateAsync([.. sales.Select(s => s.A.Lines[1].SubscriptionId)]);
         var newAccount = new { paymentType = "postpaid", bundleCode = "MOBILE-POSTPAID", iban = "ES7921000813610123456789" };
 
         // When Subscription refuses its step, when Billing refuses its step after Subscription moved the line, and when
@@ -133,7 +143,7 @@ public class MigrationTests(SuiteFixture suite)
     {
         var (a, b, c) = await SalesAsync(Sales.NewDni());
         var (line, cLine) = (a.Lines[1].SubscriptionId, c.Lines[0].SubscriptionId);
-        await Task.WhenAll(suite.ActivateAsync(line), suite.ActivateAsync(cLine));
+        await ActivateAsync(line, cLine);
 
         // Two requests at once (the line's step held unanswered, so that the first is surely still pending when the second comes)
         var answers = await Task.WhenAll(
@@ -151,6 +161,61 @@ public class MigrationTests(SuiteFixture suite)
             await StartAsync(cLine, new { targetAccountId = target == c.AccountId ? b.AccountId : target }), HttpStatusCode.Conflict));
     }
 
+    [Fact]
+    public async Task An_account_moves_to_a_compatible_bundle_its_lines_to_mapped_products_under_terms_accepted_then()
+    {
+        // Given a fibre and mobile account
+        var sale = await _gateway.SellAsync();
+        var (internet, mobile) = (sale.Lines[0].SubscriptionId, sale.Lines[1].SubscriptionId);
+        await ActivateAsync(mobile);
+
+        // Then a bundle that cannot hold its lines, its own bundle, a product the bundle does not offer, are refused, changing nothing
+        Assert.Contains("It has no internet lines", await DetailAsync(await BundleAsync(sale.AccountId, new { bundleCode = "MOBILE-POSTPAID" }), HttpStatusCode.Conflict));
+        await (await BundleAsync(sale.AccountId, new { bundleCode = "FIBER-MOBILE" })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "bundleCode");
+        await (await BundleAsync(sale.AccountId, new { bundleCode = "FIBER-MOBILE-TV", products = new[] { new { subscriptionId = mobile, productCode = "PREPAID-5GB" } } }))
+            .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "products[0].productCode");
+        await (await BundleAsync(sale.AccountId, new { })).AssertProblemAsync(HttpStatusCode.BadRequest, "bundleCode");
+
+        // When it moves to fibre, mobile and TV (compatible: the TV line is one it may add), its mobile to unlimited
+        var response = await BundleAsync(sale.AccountId, new { bundleCode = "FIBER-MOBILE-TV", products = new[] { new { subscriptionId = mobile, productCode = "MOBILE-UNLIMITED" } } });
+        var accepted = await response.ReadJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal(("bundle", "FIBER-MOBILE-TV"), ((string)accepted["kind"]!, (string)accepted["bundleCode"]!));
+        Assert.Null(accepted["subscriptionId"]);
+        var done = await EndedAsync((long)accepted["migrationId"]!);
+        Assert.True((string)done["status"]! == "completed", $"The bundle migration did not complete: {done}");
+
+        // Then the account, its terms, the lines, the tree and the charges show it
+        Assert.Equal("FIBER-MOBILE-TV", (string)(await _gateway.GetJsonAsync($"/api/v1/accounts/{sale.AccountId}"))["bundleCode"]!);
+        Assert.Equal("FIBER-MOBILE-TV", (string)(await _gateway.GetJsonAsync($"/api/v1/accounts/{sale.AccountId}/terms"))["bundleCode"]!);
+        Assert.Equal("MOBILE-UNLIMITED", (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{mobile}"))["productCode"]!);
+        Assert.Equal("FIBER-1G", (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{internet}"))["productCode"]!);
+        await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/users/{sale.UserId}/tree"),
+            tree => tree["accounts"]!.AsArray().Any(a => (string?)a!["bundleCode"] == "FIBER-MOBILE-TV"
+                && a["subscriptions"]!.AsArray().Any(s => (long)s!["subscriptionId"]! == mobile && (string)s["productCode"]! == "MOBILE-UNLIMITED")),
+            "the tree to show the new bundle and product");
+        await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{sale.AccountId}/current-charges"),
+            charges => charges["lines"]!.AsArray().Any(l => (long?)l!["subscriptionId"] == mobile && (string?)l["code"] == "MOBILE-UNLIMITED"),
+            "Billing to charge the mobile line's new product");
+        await using var accounts = await suite.OpenDatabaseAsync(ResourceNames.Account);
+        Assert.True(await accounts.ExecuteScalarAsync<bool>(
+            "SELECT terms->>'BundleCode' = 'FIBER-MOBILE-TV' AND terms_accepted_at = (SELECT created_at FROM migrations WHERE id = @id) FROM accounts WHERE id = @AccountId",
+            new { id = (long)accepted["migrationId"]!, sale.AccountId }), "The terms restart when the bundle migration was accepted.");
+
+        // And a failed one leaves the bundle and the products as they were
+        var failed = await (await BundleAsync(sale.AccountId, new { bundleCode = "FIBER-MOBILE", products = new[] { new { subscriptionId = mobile, productCode = "MOBILE-10GB" } } },
+            "subscription")).ReadJsonAsync(HttpStatusCode.Accepted);
+        Assert.Equal("failed", (string)(await EndedAsync((long)failed["migrationId"]!))["status"]!);
+        Assert.Equal("FIBER-MOBILE-TV", (string)(await _gateway.GetJsonAsync($"/api/v1/accounts/{sale.AccountId}"))["bundleCode"]!);
+        Assert.Equal("MOBILE-UNLIMITED", (string)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{mobile}"))["productCode"]!);
+    }
+
+    private async Task<HttpResponseMessage> BundleAsync(long accountId, object body, string? fault = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/accounts/{accountId}/bundle-migrations") { Content = JsonContent.Create(body) };
+        if (fault is not null) request.Headers.Add("X-Fault-Step", fault);
+        return await _gateway.SendAsync(request);
+    }
+
     /// <summary>Three postpaid accounts of one user: fibre with two mobiles (the second left pending), one mobile, one mobile.</summary>
     private async Task<(SoldSale A, SoldSale B, SoldSale C)> SalesAsync(string dni)
     {
@@ -160,6 +225,18 @@ public class MigrationTests(SuiteFixture suite)
             _gateway.SellAsync("MOBILE-POSTPAID", "postpaid", dni, new SaleLine("mobile", "MOBILE-50GB")),
             _gateway.SellAsync("MOBILE-POSTPAID", "postpaid", dni, new SaleLine("mobile", "MOBILE-10GB")));
         return (a, others[0], others[1]);
+    }
+
+    /// <summary>Activates the lines and waits until Account's copy of them says so (the checks of a migration read that copy).</summary>
+    private async Task ActivateAsync(params long[] lines)
+    {
+        await Task.WhenAll(lines.Select(suite.ActivateAsync));
+        foreach (var line in lines)
+        {
+            var accountId = (long)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}"))["accountId"]!;
+            await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{accountId}"),
+                a => a["subscriptions"]!.AsArray().Any(s => (long)s!["subscriptionId"]! == line && (string)s["status"]! == "active"), $"Account to see line {line} active");
+        }
     }
 
     private async Task<HttpResponseMessage> StartAsync(long subscriptionId, object body, string? fault = null)

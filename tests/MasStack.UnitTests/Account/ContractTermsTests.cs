@@ -21,7 +21,7 @@ public class ContractTermsTests
     [InlineData("2030-01-01", 0, 0.00)]
     public void The_fee_falls_linearly_with_the_months_served(string today, int monthsRemaining, decimal fee)
     {
-        var terms = ContractTerms.Compute(7, TwelveMonths, Start, DateOnly.Parse(today));
+        var terms = ContractTerms.Compute(7, AcceptedTerms.Of(TwelveMonths), Start, DateOnly.Parse(today));
 
         Assert.Equal(monthsRemaining, terms.MonthsRemaining);
         Assert.Equal(new Money(fee), terms.EarlyTerminationFee);
@@ -34,7 +34,7 @@ public class ContractTermsTests
     [Fact]
     public void A_bundle_without_commitment_has_no_end_and_no_fee()
     {
-        var terms = ContractTerms.Compute(7, TwelveMonths with { CommitmentMonths = 0, EarlyTerminationFee = new Money(0m) }, Start, Start);
+        var terms = ContractTerms.Compute(7, AcceptedTerms.Of(TwelveMonths with { CommitmentMonths = 0, EarlyTerminationFee = new Money(0m) }), Start, Start);
 
         Assert.Null(terms.EndDate);
         Assert.False(terms.InCommitment);

@@ -16,14 +16,16 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
     {
         var inserted = await db.ExecuteAsync(
             """
-            INSERT INTO accounts (id, user_id, signup_id, status, payment_type, bundle_code, billing_day, opened_at)
-            VALUES (@AccountId, @UserId, @SignupId, @Status, @PaymentType, @BundleCode, @BillingDay, @SubmittedAt)
+            INSERT INTO accounts (id, user_id, signup_id, status, payment_type, bundle_code, billing_day, opened_at, terms, terms_accepted_at)
+            VALUES (@AccountId, @UserId, @SignupId, @Status, @PaymentType, @BundleCode, @BillingDay, @SubmittedAt, @Terms::jsonb,
+                    CASE WHEN @Terms IS NULL THEN NULL ELSE @SubmittedAt END)
             ON CONFLICT (id) DO NOTHING
             """,
             new
             {
                 signup.AccountId, signup.UserId, signup.SignupId, signup.BundleCode, BillingDay, signup.SubmittedAt,
                 Status = EnumText.Of(AccountStatus.Active), PaymentType = EnumText.Of(signup.PaymentType),
+                Terms = AccountTerms.Json(signup.Terms),
             });
         if (inserted == 0)
         {

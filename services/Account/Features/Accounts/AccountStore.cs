@@ -11,7 +11,7 @@ public static class AccountStore
     private const string Columns =
         """
         id, user_id AS UserId, status, payment_type AS PaymentType, bundle_code AS BundleCode,
-        billing_day AS BillingDay, opened_at AS OpenedAt
+        billing_day AS BillingDay, opened_at AS OpenedAt, terms::text AS Terms, terms_accepted_at AS TermsAcceptedAt
         """;
 
     public static async Task<AccountRow?> GetAsync(NpgsqlDataSource database, long accountId)
@@ -40,10 +40,23 @@ public static class AccountStore
     }
 }
 
-public sealed record AccountRow(long Id, long UserId, string Status, string PaymentType, string BundleCode, int BillingDay, DateTimeOffset OpenedAt)
+public sealed record AccountRow(
+    long Id, long UserId, string Status, string PaymentType, string BundleCode, int BillingDay, DateTimeOffset OpenedAt, string? Terms,
+    DateTimeOffset? TermsAcceptedAt)
 {
+    /// <summary>The terms as accepted, or null for an account opened before they were kept.</summary>
+    public AcceptedTerms? Accepted => AccountTerms.Parse(Terms);
+
     public PaymentType Payment => EnumText.Parse<PaymentType>(PaymentType);
 
     public AccountView View(IEnumerable<AccountLine> lines) => new(
         Id, UserId, EnumText.Parse<AccountStatus>(Status), Payment, BundleCode, BillingDay, OpenedAt, lines.ToList());
+}
+
+/// <summary>An account's accepted terms as stored (jsonb).</summary>
+public static class AccountTerms
+{
+    public static string? Json(AcceptedTerms? terms) => terms is null ? null : System.Text.Json.JsonSerializer.Serialize(terms);
+
+    public static AcceptedTerms? Parse(string? json) => json is null ? null : System.Text.Json.JsonSerializer.Deserialize<AcceptedTerms>(json);
 }

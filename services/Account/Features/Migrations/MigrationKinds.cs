@@ -7,6 +7,9 @@ namespace MasStack.Account.Features.Migrations;
 /// </summary>
 public static class MigrationKinds
 {
+    /// <summary>A bundle migration: the account moves to another bundle, its lines to that bundle's products.</summary>
+    public const string Bundle = "bundle";
+
     public const string ToNewAccount = "to-new-account", ToExistingAccount = "to-existing-account",
         PrepaidToNewPostpaid = "prepaid-to-new-postpaid", PrepaidToExistingPostpaid = "prepaid-to-existing-postpaid",
         PostpaidToNewPrepaid = "postpaid-to-new-prepaid", PostpaidToExistingPrepaid = "postpaid-to-existing-prepaid";

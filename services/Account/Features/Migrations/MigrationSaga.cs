@@ -15,7 +15,7 @@ public static class MigrationStore
     private const string Select =
         """
         SELECT id AS MigrationId, kind, subscription_id AS SubscriptionId, source_account_id AS SourceAccountId,
-               target_account_id AS TargetAccountId, new_account AS NewAccount, status, reason, steps::text AS Steps,
+               target_account_id AS TargetAccountId, new_account AS NewAccount, to_bundle_code AS BundleCode, status, reason, steps::text AS Steps,
                created_at AS CreatedAt, ended_at AS EndedAt
         FROM migrations WHERE id = @migrationId
         """;
@@ -31,11 +31,11 @@ public static class MigrationStore
         Map(await db.QuerySingleOrDefaultAsync<Row>(Select + " FOR UPDATE", new { migrationId }));
 
     private static MigrationView? Map(Row? row) => row is null ? null : new MigrationView(
-        row.MigrationId, row.Kind, row.SubscriptionId, row.SourceAccountId, row.TargetAccountId, row.NewAccount, row.Status, row.Reason,
+        row.MigrationId, row.Kind, row.SubscriptionId, row.SourceAccountId, row.TargetAccountId, row.NewAccount, row.BundleCode, row.Status, row.Reason,
         JsonSerializer.Deserialize<Dictionary<string, string>>(row.Steps)!, row.CreatedAt, row.EndedAt);
 
     private sealed record Row(
-        long MigrationId, string Kind, long SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Status,
+        long MigrationId, string Kind, long? SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string? BundleCode, string Status,
         string? Reason, string Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
 }
 
@@ -60,9 +60,10 @@ public static class MigrationProgress
                 break;
             case MigrationKinds.Completed:
                 await EndAsync(db, migration, MigrationKinds.Completed, null, at);
-                await AccountClosing.CloseIfNoLineLeftAsync(db, migration.SourceAccountId, at, except: migration.SubscriptionId);
+                if (migration.SubscriptionId is { } line) await AccountClosing.CloseIfNoLineLeftAsync(db, migration.SourceAccountId, at, except: line);
+                else await ChangeBundleAsync(db, migration, at);
                 await db.PublishAsync(new MigrationCompleted(
-                    migrationId, migration.SubscriptionId, await UserOfAsync(db, migration), migration.SourceAccountId, migration.TargetAccountId, at));
+                    migrationId, migration.SubscriptionId ?? 0, await UserOfAsync(db, migration), migration.SourceAccountId, migration.TargetAccountId, at));
                 break;
         }
     }
@@ -74,7 +75,22 @@ public static class MigrationProgress
         if (migration.NewAccount)
             await db.ExecuteAsync("DELETE FROM accounts WHERE id = @TargetAccountId AND migration_id = @MigrationId", new { migration.TargetAccountId, migration.MigrationId });
         await db.PublishAsync(new MigrationFailed(
-            migration.MigrationId, migration.SubscriptionId, userId, migration.SourceAccountId, migration.TargetAccountId, migration.NewAccount, reason, at));
+            migration.MigrationId, migration.SubscriptionId ?? 0, userId, migration.SourceAccountId, migration.TargetAccountId, migration.NewAccount, reason, at,
+            migration.Kind));
+    }
+
+    /// <summary>A completed bundle migration: the account takes the bundle and the terms accepted with it (their commitment restarts then).</summary>
+    private static async Task ChangeBundleAsync(UnitOfWork db, MigrationView migration, DateTimeOffset at)
+    {
+        var from = await db.QuerySingleOrDefaultAsync<string>("SELECT bundle_code FROM accounts WHERE id = @SourceAccountId FOR UPDATE", migration);
+        var changed = await db.QuerySingleOrDefaultAsync<(long Version, long UserId, string Terms)>(
+            """
+            UPDATE accounts a SET bundle_code = m.to_bundle_code, terms = m.terms, terms_accepted_at = m.created_at, version = a.version + 1, updated_at = @at
+            FROM migrations m WHERE m.id = @MigrationId AND a.id = m.source_account_id
+            RETURNING a.version, a.user_id, m.terms::text
+            """, new { migration.MigrationId, at });
+        await db.PublishAsync(new AccountBundleChanged(
+            migration.SourceAccountId, changed.UserId, from!, migration.BundleCode!, AccountTerms.Parse(changed.Terms)!, at, changed.Version));
     }
 
     private static Task EndAsync(UnitOfWork db, MigrationView migration, string status, string? reason, DateTimeOffset at) =>

@@ -18,15 +18,16 @@ public sealed record MigrationRequest(long? TargetAccountId, NewAccountRequest? 
 /// <summary>A new account for the line: its payment type and bundle; postpaid needs the IBAN to charge (holder: the source's, unless given).</summary>
 public sealed record NewAccountRequest(PaymentType? PaymentType, string? BundleCode, string? Iban, string? Holder);
 
+/// <summary>
+/// A migration: its kind, the line (none for a bundle migration) and the accounts, the target bundle of a bundle migration,
+/// each step's state, and <c>pending | completed | failed</c> with why.
+/// </summary>
 public sealed record MigrationView(
-    long MigrationId, string Kind, long SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Status,
-    string? Reason, IReadOnlyDictionary<string, string> Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
+    long MigrationId, string Kind, long? SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string? BundleCode,
+    string Status, string? Reason, IReadOnlyDictionary<string, string> Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
 
 public static class MigrationsApi
 {
-    /// <summary>Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named fails (or, with <c>:silent</c>, never answers).</summary>
-    public const string FaultHeader = "X-Fault-Step";
-
     public static IEndpointRouteBuilder MapMigrationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Accounts");
@@ -115,32 +116,28 @@ public static class MigrationsApi
                 steps = JsonSerializer.Serialize(steps.ToDictionary(s => s, _ => MigrationKinds.Pending)), deadline = now + timeout, now,
             });
         string[] keys = [$"line:{subscriptionId}", $"account:{line.AccountId}", .. target is null ? Array.Empty<string>() : [$"account:{target.Id}"]];
-        var locked = await db.QueryAsync<string>(
-            "INSERT INTO migration_locks (key, migration_id) SELECT unnest(@keys), @migrationId ON CONFLICT (key) DO NOTHING RETURNING key",
-            new { keys, migrationId });
-        if (locked.Count < keys.Length)
-            return Problems.Conflict($"A migration is already pending for {string.Join(" and ", keys.Except(locked).Select(k => k.Replace(':', ' ')))}.");
+        if (await MigrationLocks.TakeAsync(db, migrationId, keys) is { } busy) return Problems.Conflict(busy);
 
         string? holder = null;
         if (target is null)
         {
             await db.ExecuteAsync(
                 """
-                INSERT INTO accounts (id, user_id, status, payment_type, bundle_code, billing_day, opened_at, migration_id)
-                VALUES (@targetAccountId, @UserId, @Status, @PaymentType, @bundleCode, @BillingDay, @now, @migrationId)
+                INSERT INTO accounts (id, user_id, status, payment_type, bundle_code, billing_day, opened_at, migration_id, terms, terms_accepted_at)
+                VALUES (@targetAccountId, @UserId, @Status, @PaymentType, @bundleCode, @BillingDay, @now, @migrationId, @terms::jsonb, @now)
                 """,
                 new
                 {
                     targetAccountId, line.UserId, bundleCode, SignupSubmittedConsumer.BillingDay, now, migrationId,
                     Status = EnumText.Of(AccountStatus.Active), PaymentType = EnumText.Of(targetPayment),
+                    terms = AccountTerms.Json(AcceptedTerms.Of(bundle)),
                 });
             await db.PublishAsync(new AccountOpened(targetAccountId, line.UserId, null, AccountStatus.Active, targetPayment, bundleCode, now, Version: 1));
             holder = wanted!.Holder?.Trim();
         }
-        var fault = configuration.GetValue<bool>("Faults:Migrations") ? http.Request.Headers[FaultHeader].ToString() : "";
         await db.PublishAsync(new MigrationStarted(
             migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, target is null, targetPayment, bundleCode, steps, now,
-            iban, holder, fault.Length > 0 ? fault : null));
+            iban, holder, MigrationLocks.FaultOf(configuration, http)));
 
         var view = await MigrationStore.ViewAsync(db, migrationId);
         return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", view);
@@ -151,4 +148,26 @@ public static class MigrationsApi
         await using var connection = await database.OpenConnectionAsync();
         return await MigrationStore.ViewAsync(connection, migrationId) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
+}
+
+public static class MigrationLocks
+{
+    /// <summary>Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named fails (or, with <c>:silent</c>, never answers).</summary>
+    public const string FaultHeader = "X-Fault-Step";
+
+    /// <summary>
+    /// Holds the keys (<c>line:{id}</c>, <c>account:{id}</c>) for the migration until it ends; of two transactions taking one
+    /// key the second waits for the first and gets nothing. Null when all were taken, else why not (the caller refuses: 409).
+    /// </summary>
+    public static async Task<string?> TakeAsync(UnitOfWork db, long migrationId, string[] keys)
+    {
+        var locked = await db.QueryAsync<string>(
+            "INSERT INTO migration_locks (key, migration_id) SELECT unnest(@keys), @migrationId ON CONFLICT (key) DO NOTHING RETURNING key",
+            new { keys, migrationId });
+        return locked.Count == keys.Length ? null
+            : $"A migration is already pending for {string.Join(" and ", keys.Except(locked).Select(k => k.Replace(':', ' ')))}.";
+    }
+
+    public static string? FaultOf(IConfiguration configuration, HttpContext http) =>
+        configuration.GetValue<bool>("Faults:Migrations") && http.Request.Headers[FaultHeader].ToString() is { Length: > 0 } step ? step : null;
 }

@@ -15,22 +15,22 @@ public sealed record TermsView(
     Money FullEarlyTerminationFee);
 
 /// <summary>
-/// The commitment (permanence) of an account under its bundle: it starts the day the account opens and lasts the
-/// bundle's commitment months. Leaving early costs the bundle's fee prorated linearly by the months not yet
+/// The commitment (permanence) of an account under the terms it accepted: it starts the day they were accepted (the
+/// account opened) and lasts their commitment months. Leaving early costs the bundle's fee prorated linearly by the months not yet
 /// served (a month started counts as remaining), so it falls to zero when the commitment ends. Pure.
 /// </summary>
 public static class ContractTerms
 {
-    public static TermsView Compute(long accountId, CatalogueBundle bundle, DateOnly start, DateOnly today)
+    public static TermsView Compute(long accountId, AcceptedTerms bundle, DateOnly start, DateOnly today)
     {
         var full = bundle.EarlyTerminationFee;
         if (bundle.CommitmentMonths <= 0)
-            return new TermsView(accountId, bundle.Code, bundle.TermsVersion, 0, start, null, false, 0, full with { Amount = 0m }, full);
+            return new TermsView(accountId, bundle.BundleCode, bundle.TermsVersion, 0, start, null, false, 0, full with { Amount = 0m }, full);
 
         var end = start.AddMonths(bundle.CommitmentMonths);
         var remaining = Math.Clamp(bundle.CommitmentMonths - WholeMonthsBetween(start, today), 0, bundle.CommitmentMonths);
         var fee = Math.Round(full.Amount * remaining / bundle.CommitmentMonths, 2, MidpointRounding.AwayFromZero);
-        return new TermsView(accountId, bundle.Code, bundle.TermsVersion, bundle.CommitmentMonths, start, end, today < end, remaining,
+        return new TermsView(accountId, bundle.BundleCode, bundle.TermsVersion, bundle.CommitmentMonths, start, end, today < end, remaining,
             full with { Amount = fee }, full);
     }
 

@@ -34,6 +34,13 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
 /// A line's status: the status itself follows the newest version; the day it became active (the earliest seen) and the
 /// day it ended are kept from any event, whatever its order.
 /// </summary>
+/// <summary>An account moved to another bundle (its lines' product changes, prorated, come as their own events).</summary>
+[ConsumerName("account-bundle-changed")]
+public sealed class AccountBundleChangedConsumer(UnitOfWork db) : InboxConsumer<AccountBundleChanged>(db)
+{
+    protected override Task Handle(AccountBundleChanged change, UnitOfWork db, CancellationToken ct) => BundleChanges.ApplyAsync(db, BillingCopies.Account, change);
+}
+
 /// <summary>A line moved to another account: invoiced there from now on.</summary>
 [ConsumerName("subscription-account-changed")]
 public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)

@@ -58,6 +58,16 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
     }
 }
 
+/// <summary>An account moved to another bundle: the tree shows it.</summary>
+[ConsumerName("account-bundle-changed")]
+public sealed class AccountBundleChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<AccountBundleChanged>(db)
+{
+    protected override async Task Handle(AccountBundleChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        if (await BundleChanges.ApplyAsync(db, TreeCopies.Account, change)) trees.InvalidateAfterCommit(db, change.UserId);
+    }
+}
+
 /// <summary>A line moved to another account (a migration, or its undoing): the tree shows it under its new account.</summary>
 [ConsumerName("subscription-account-changed")]
 public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionAccountChanged>(db)

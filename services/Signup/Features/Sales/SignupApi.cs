@@ -34,7 +34,8 @@ public static class SignupApi
         var now = clock.GetUtcNow();
         var (sale, errors) = SignupValidation.Validate(request, DateOnly.FromDateTime(now.UtcDateTime));
         if (sale is null) return TypedResults.ValidationProblem(errors.ToDictionary());
-        var rules = BundleRules.Check(await catalogue.LoadAsync(), sale.BundleCode, sale.PaymentType, sale.Lines, null, i => $"lines[{i}].");
+        var offer = await catalogue.LoadAsync();
+        var rules = BundleRules.Check(offer, sale.BundleCode, sale.PaymentType, sale.Lines, null, i => $"lines[{i}].");
         if (!rules.IsEmpty) return rules.Refuse(StatusCodes.Status422UnprocessableEntity, "The bundle cannot hold this sale");
 
         var (signupId, accountId) = (ids.Next(), ids.Next());
@@ -60,7 +61,8 @@ public static class SignupApi
             "INSERT INTO signup_steps (signup_id, step) SELECT @signupId, unnest(@steps)",
             new { signupId, steps = SignupProgress.StepsFor(lines!, sale.PaymentType).ToArray() });
         await db.PublishAsync(new SignupSubmitted(
-            signupId, userId, accountId, sale.Channel, sale.PaymentType, sale.BundleCode, sale.Customer, lines!, now));
+            signupId, userId, accountId, sale.Channel, sale.PaymentType, sale.BundleCode, sale.Customer, lines!, now,
+            AcceptedTerms.Of(offer.Bundle(sale.BundleCode)!)));
 
         return TypedResults.Accepted($"/api/v1/signups/{signupId}", new SignupAccepted(signupId, userId, accountId, Subscriptions(lines!), "pending"));
     }

@@ -46,3 +46,13 @@ public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<Account
     protected override Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct) =>
         AccountBundles.KeepAsync(db, account.AccountId, account.UserId, account.PaymentType, account.BundleCode, account.Version);
 }
+
+[ConsumerName("account-bundle-changed")]
+public sealed class AccountBundleChangedConsumer(UnitOfWork db) : InboxConsumer<AccountBundleChanged>(db)
+{
+    protected override async Task Handle(AccountBundleChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        if (await AccountBundles.FindAsync(db, change.AccountId) is not { } held) throw new AggregateNotKnownYetException("account", change.AccountId);
+        await AccountBundles.KeepAsync(db, change.AccountId, change.UserId, held.PaymentType, change.ToBundleCode, change.Version);
+    }
+}

@@ -42,6 +42,16 @@ public static class LineStore
         await db.PublishAsync(new SubscriptionStatusChanged(line.Id, line.AccountId, line.UserId, line.Status, to, reason, at, version));
     }
 
+    /// <summary>The line takes <paramref name="productCode"/> (the caller holds its lock and checked the rules) and announces it.</summary>
+    public static async Task ChangeProductAsync(UnitOfWork db, Line line, string productCode, DateTimeOffset at)
+    {
+        if (line.ProductCode == productCode) return;
+        var version = await db.QuerySingleOrDefaultAsync<long>(
+            "UPDATE subscriptions SET product_code = @productCode, updated_at = @at, version = version + 1 WHERE id = @Id RETURNING version",
+            new { line.Id, productCode, at });
+        await db.PublishAsync(new SubscriptionProductChanged(line.Id, line.AccountId, line.UserId, line.ProductCode, productCode, at, version));
+    }
+
     /// <summary>
     /// Counts one more change of the line (its offers or services changed) and returns the line's new version, for the
     /// event that announces the change. The caller holds the line's lock (<see cref="LoadForUpdateAsync"/>).

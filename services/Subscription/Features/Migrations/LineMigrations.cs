@@ -49,6 +49,11 @@ public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) :
 {
     protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
     {
+        if (failed.Kind == "bundle")
+        {
+            await BundleMigrations.UndoAsync(db, failed, clock.GetUtcNow());
+            return;
+        }
         var undoneFirst = await db.ExecuteAsync(
             """
             INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
@@ -63,6 +68,66 @@ public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) :
         if (line is not null && line.AccountId == failed.TargetAccountId)
             await LineMigrations.MoveAsync(db, line, failed.MigrationId, failed.SourceAccountId, clock.GetUtcNow());
         await db.ExecuteAsync("UPDATE line_migrations SET state = 'undone', updated_at = now() WHERE migration_id = @MigrationId", failed);
+    }
+}
+
+/// <summary>
+/// Subscription's step of a bundle migration: every line of the account takes its mapped product (each change announced as
+/// <see cref="SubscriptionProductChanged"/>: Billing prorates it, the tree and Consumption follow), all or none.
+/// </summary>
+[ConsumerName("bundle-migration-started")]
+public sealed class BundleMigrationStartedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<BundleMigrationStarted>(db)
+{
+    private const string Step = MigrationSteps.Subscription;
+
+    protected override async Task Handle(BundleMigrationStarted migration, UnitOfWork db, CancellationToken ct)
+    {
+        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        var first = await db.ExecuteAsync(
+            """
+            INSERT INTO bundle_migrations (migration_id, account_id, lines, state) VALUES (@MigrationId, @AccountId, @lines::jsonb, 'changed')
+            ON CONFLICT (migration_id) DO NOTHING
+            """, new { migration.MigrationId, migration.AccountId, lines = System.Text.Json.JsonSerializer.Serialize(migration.Lines) });
+        if (first == 0) return; // undone before it could run
+
+        var now = clock.GetUtcNow();
+        var lines = new List<(Line Line, LineProductMove Move)>();
+        string? refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)." : null;
+        foreach (var move in migration.Lines.OrderBy(m => m.SubscriptionId))
+        {
+            var line = await LineStore.LoadForUpdateAsync(db, move.SubscriptionId);
+            refusal ??= line is null || line.AccountId != migration.AccountId ? $"Line {move.SubscriptionId} is not in account {migration.AccountId}."
+                : line.ProductCode != move.FromProductCode ? $"Line {move.SubscriptionId} changed product to {line.ProductCode} meanwhile."
+                : null;
+            if (line is not null) lines.Add((line, move));
+        }
+        if (refusal is not null)
+        {
+            await db.ExecuteAsync("UPDATE bundle_migrations SET state = 'refused', updated_at = now() WHERE migration_id = @MigrationId", migration);
+            await db.PublishAsync(new MigrationStepFailed(migration.MigrationId, Step, refusal, now));
+            return;
+        }
+        foreach (var (line, move) in lines) await LineStore.ChangeProductAsync(db, line, move.ToProductCode, now);
+        await db.PublishAsync(new MigrationStepCompleted(migration.MigrationId, Step, now));
+    }
+}
+
+public static class BundleMigrations
+{
+    /// <summary>A changed product goes back (where nothing changed it since); a step that has not run yet never will.</summary>
+    public static async Task UndoAsync(UnitOfWork db, MigrationFailed failed, DateTimeOffset at)
+    {
+        var undoneFirst = await db.ExecuteAsync(
+            "INSERT INTO bundle_migrations (migration_id, account_id, lines, state) VALUES (@MigrationId, @SourceAccountId, '[]', 'undone') ON CONFLICT (migration_id) DO NOTHING",
+            failed);
+        if (undoneFirst == 1) return;
+        var held = await db.QuerySingleOrDefaultAsync<(string State, string Lines)>(
+            "SELECT state, lines::text FROM bundle_migrations WHERE migration_id = @MigrationId FOR UPDATE", failed);
+        if (held.State != "changed") return;
+        foreach (var move in System.Text.Json.JsonSerializer.Deserialize<List<LineProductMove>>(held.Lines)!.OrderBy(m => m.SubscriptionId))
+            if (await LineStore.LoadForUpdateAsync(db, move.SubscriptionId) is { } line && line.ProductCode == move.ToProductCode)
+                await LineStore.ChangeProductAsync(db, line, move.FromProductCode, at);
+        await db.ExecuteAsync("UPDATE bundle_migrations SET state = 'undone', updated_at = now() WHERE migration_id = @MigrationId", failed);
     }
 }
 

@@ -59,9 +59,7 @@ public static class ProductApi
         if (ProductRules.Refusal(catalogue, line.Type, target, bundle?.BundleCode, bundle?.PaymentType) is { } refusal)
             return Problems.Refused(refusal, "productCode");
 
-        var version = await db.QuerySingleOrDefaultAsync<long>(
-            "UPDATE subscriptions SET product_code = @code, updated_at = @now, version = version + 1 WHERE id = @Id RETURNING version", new { line.Id, code, now });
-        await db.PublishAsync(new SubscriptionProductChanged(line.Id, line.AccountId, line.UserId, line.ProductCode, code, now, version));
+        await LineStore.ChangeProductAsync(db, line, code, now);
         return TypedResults.Ok(new ProductChanged(line.Id, View(target), line.ProductCode, now));
     }
 
