@@ -58,7 +58,7 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxCons
         if (!await EventVersions.AppliesAsync(db, BarringCopies.Line, "status_version", change.SubscriptionId, change.Version)) return;
         await db.ExecuteAsync(
             """
-            UPDATE barring_lines SET status = @Status, account_id = @AccountId, status_version = greatest(status_version, @Version), updated_at = now()
+            UPDATE barring_lines SET status = @Status, account_id = CASE WHEN @Version >= account_version THEN @AccountId ELSE account_id END, status_version = greatest(status_version, @Version), updated_at = now()
             WHERE subscription_id = @SubscriptionId
             """,
             new { change.SubscriptionId, change.AccountId, change.Version, Status = EnumText.Of(change.To) });
