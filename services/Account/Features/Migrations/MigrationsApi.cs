@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Dapper;
 using MasStack.Account.Features.Accounts;
 using MasStack.Account.Features.Bundles;
 using MasStack.Contracts;
@@ -37,7 +38,7 @@ public static class MigrationsApi
         return app;
     }
 
-    private sealed record HeldLine(long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType);
+    private sealed record SourceLine(long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType);
 
     /// <summary>
     /// Checks everything before anything moves (a refusal writes nothing), then records the migration, holds its line and
@@ -61,12 +62,12 @@ public static class MigrationsApi
         }
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        HeldLine? line;
+        SourceLine? line;
         AccountRow? target = null;
         IReadOnlyList<AccountLine> targetLines = [];
         await using (var connection = await database.OpenConnectionAsync(ct))
         {
-            line = await Dapper.SqlMapper.QuerySingleOrDefaultAsync<HeldLine>(connection,
+            line = await connection.QuerySingleOrDefaultAsync<SourceLine>(
                 """
                 SELECT l.subscription_id AS SubscriptionId, l.account_id AS AccountId, a.user_id AS UserId, l.type, l.product_code AS ProductCode,
                        l.status, a.payment_type AS PaymentType
@@ -96,8 +97,8 @@ public static class MigrationsApi
         var bundleCode = target?.BundleCode ?? wanted!.BundleCode!.Trim();
         var bundle = (await catalogues.GetAsync(ct)).Bundles.FirstOrDefault(b => b.Code == bundleCode);
         if (bundle is null) return Problems.Refused($"No bundle {bundleCode} in the catalogue.", "newAccount.bundleCode");
-        var held = targetLines.Where(l => !AccountClosing.HasEnded(l.Status)).Select(l => new Bundles.HeldLine(l.Type, l.ProductCode))
-            .Append(new Bundles.HeldLine(EnumText.Parse<SubscriptionType>(line.Type), line.ProductCode)).ToList();
+        var held = targetLines.Where(l => !AccountClosing.HasEnded(l.Status)).Select(l => new HeldLine(l.Type, l.ProductCode))
+            .Append(new HeldLine(EnumText.Parse<SubscriptionType>(line.Type), line.ProductCode)).ToList();
         if (BundleRules.WhyNot(bundle, targetPayment, held) is { Count: > 0 } reasons)
             return Problems.Conflict($"Bundle {bundle.Code} cannot hold the line: {string.Join(" ", reasons)}");
 
