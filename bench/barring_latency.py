@@ -13,8 +13,7 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-bench.
 import argparse, json, os, statistics, sys, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import GATEWAY, request, start_suite, wait_for  # noqa: E402
-from sales import new_sale  # noqa: E402
+from suite import GATEWAY, request, sell, start_suite, wait_for  # noqa: E402
 
 
 def patch(subscription_id, etag, operation):
@@ -46,8 +45,7 @@ def main():
     args = parser.parse_args()
 
     with start_suite(f"--MasStack:Replicas={args.replicas}"):
-        status, accepted = wait_for(lambda: (lambda r: r if r[0] == 202 else None)(request("POST", "/api/v1/signups", new_sale())), 120, 0.2)
-        wait_for(lambda: (request("GET", f"/api/v1/signups/{accepted['signupId']}")[1] or {}).get("status") == "completed", 120, 0.05)
+        accepted = sell()
         user_id = accepted["userId"]
         line = next(s["subscriptionId"] for s in accepted["subscriptions"] if s["type"] == "mobile")
         etag = urllib.request.urlopen(f"{GATEWAY}/api/v1/subscriptions/{line}/barrings", timeout=30).headers["ETag"]

@@ -14,8 +14,7 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.
 import argparse, datetime, json, os, socket, statistics, sys, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import GATEWAY, request, start_suite, wait_for  # noqa: E402
-from sales import new_sale  # noqa: E402
+from suite import GATEWAY, request, sell, start_suite, wait_for  # noqa: E402
 from barring_latency import patch, percentile  # noqa: E402
 
 
@@ -44,8 +43,7 @@ def main():
     port = free_port()
     receiver = f"http://localhost:{port}"
     with start_suite(f"--MasStack:Replicas={args.replicas}", "--MasStack:HubTestReceiver=true", f"--MasStack:HubTestReceiverPort={port}"):
-        status, accepted = wait_for(lambda: (lambda r: r if r[0] == 202 else None)(request("POST", "/api/v1/signups", new_sale())), 120, 0.2)
-        wait_for(lambda: (request("GET", f"/api/v1/signups/{accepted['signupId']}")[1] or {}).get("status") == "completed", 120, 0.05)
+        accepted = sell()
         line = next(s["subscriptionId"] for s in accepted["subscriptions"] if s["type"] == "mobile")
         hook = f"bench-{int(time.time())}"
         status, registration = wait_for(lambda: (lambda r: r if r[0] == 201 else None)(request("POST", "/api/v1/hub", {

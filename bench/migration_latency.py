@@ -13,15 +13,9 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.
 import argparse, os, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import request, start_suite, wait_for  # noqa: E402
+from suite import request, sell, start_suite, wait_for  # noqa: E402
 from sales import new_sale  # noqa: E402
 from barring_latency import percentile  # noqa: E402
-
-
-def sell(sale):
-    status, accepted = wait_for(lambda: (lambda r: r if r[0] == 202 else None)(request("POST", "/api/v1/signups", sale)), 120, 0.2)
-    wait_for(lambda: (request("GET", f"/api/v1/signups/{accepted['signupId']}")[1] or {}).get("status") == "completed", 120, 0.05)
-    return accepted
 
 
 def main():

@@ -47,6 +47,13 @@ def post_sale_and_wait(timeout=30, retry_unavailable_for=0):
     return time.monotonic() - started
 
 
+def sell(sale=None):
+    """Posts a sale (retrying while the suite is still starting) and waits until it completed; returns its 202 body."""
+    status, accepted = wait_for(lambda: (lambda r: r if r[0] == 202 else None)(request("POST", "/api/v1/signups", sale or new_sale())), 120, 0.2)
+    wait_for(lambda: (request("GET", f"/api/v1/signups/{accepted['signupId']}")[1] or {}).get("status") == "completed", 120, 0.05)
+    return accepted
+
+
 def gateway_port_free():
     with socket.socket() as probe:
         return probe.connect_ex(("localhost", 8080)) != 0

@@ -90,7 +90,7 @@ public static class BundleMigrationsApi
             return Problems.Conflict(busy);
 
         await db.PublishAsync(new BundleMigrationStarted(
-            migrationId, accountId, account.UserId, account.BundleCode, bundle.Code, terms, moves, steps, now, MigrationLocks.FaultOf(configuration, http)));
+            migrationId, accountId, account.UserId, account.BundleCode, bundle.Code, terms, moves, steps, now, MigrationFaults.Of(configuration, http)));
         return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", await MigrationStore.ViewAsync(db, migrationId));
     }
 }

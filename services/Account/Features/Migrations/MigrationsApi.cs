@@ -138,7 +138,7 @@ public static class MigrationsApi
         }
         await db.PublishAsync(new MigrationStarted(
             migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, target is null, targetPayment, bundleCode, steps, now,
-            iban, holder, MigrationLocks.FaultOf(configuration, http)));
+            iban, holder, MigrationFaults.Of(configuration, http)));
 
         var view = await MigrationStore.ViewAsync(db, migrationId);
         return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", view);
@@ -153,9 +153,6 @@ public static class MigrationsApi
 
 public static class MigrationLocks
 {
-    /// <summary>Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named fails (or, with <c>:silent</c>, never answers).</summary>
-    public const string FaultHeader = "X-Fault-Step";
-
     /// <summary>
     /// Holds the keys (<c>line:{id}</c>, <c>account:{id}</c>) for the migration until it ends; of two transactions taking one
     /// key the second waits for the first and gets nothing. Null when all were taken, else why not (the caller refuses: 409).
@@ -168,7 +165,13 @@ public static class MigrationLocks
         return locked.Count == keys.Length ? null
             : $"A migration is already pending for {string.Join(" and ", keys.Except(locked).Select(k => k.Replace(':', ' ')))}.";
     }
+}
 
-    public static string? FaultOf(IConfiguration configuration, HttpContext http) =>
-        configuration.GetValue<bool>("Faults:Migrations") && http.Request.Headers[FaultHeader].ToString() is { Length: > 0 } step ? step : null;
+/// <summary>Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named fails (or, with <c>:silent</c>, never answers).</summary>
+public static class MigrationFaults
+{
+    public const string Header = "X-Fault-Step";
+
+    public static string? Of(IConfiguration configuration, HttpContext http) =>
+        configuration.GetValue<bool>("Faults:Migrations") && http.Request.Headers[Header].ToString() is { Length: > 0 } step ? step : null;
 }
