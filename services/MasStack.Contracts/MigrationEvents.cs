@@ -13,12 +13,19 @@ public static class MigrationSteps
     public const string Subscription = "subscription";
     /// <summary>Billing opens a new account's billing (with its payment info when postpaid).</summary>
     public const string Billing = "billing";
+    /// <summary>
+    /// Consumption, when the line changes payment type: prepaid to postpaid closes the prepaid balance (what is left is
+    /// announced by <see cref="PrepaidBalanceClosed"/> for Billing to credit); postpaid to prepaid opens a balance.
+    /// </summary>
+    public const string Consumption = "consumption";
 }
 
 /// <summary>
 /// A migration was accepted. <see cref="NewAccount"/> when the target was opened for it (Account opened it, announced by
 /// <see cref="AccountOpened"/>); <see cref="Iban"/> and <see cref="Holder"/> only for a new postpaid account (Billing's
-/// payment info, personal data: the holder is the source account's unless given). <see cref="FailStep"/> is test-only
+/// payment info, personal data: the holder is the source account's unless given). <see cref="TargetProductCode"/> is the
+/// product the line takes in the target (a change of payment type maps it to one the target bundle offers); null keeps it.
+/// <see cref="FailStep"/> is test-only
 /// fault injection (set only where Account's <c>Faults:Migrations</c> is on): that step fails, or with <c>:silent</c> never answers.
 /// </summary>
 public sealed record MigrationStarted(
@@ -35,7 +42,8 @@ public sealed record MigrationStarted(
     DateTimeOffset StartedAt,
     string? Iban = null,
     string? Holder = null,
-    string? FailStep = null) : IIntegrationEvent;
+    string? FailStep = null,
+    string? TargetProductCode = null) : IIntegrationEvent;
 
 /// <summary>
 /// A bundle migration was accepted: the account moves to <see cref="ToBundleCode"/> under <see cref="Terms"/> (accepted now,
@@ -81,3 +89,10 @@ public sealed record MigrationCompleted(long MigrationId, long SubscriptionId, l
 public sealed record SubscriptionAccountChanged(
     long SubscriptionId, long UserId, long FromAccountId, long ToAccountId, long MigrationId, DateTimeOffset ChangedAt, long Version)
     : IIntegrationEvent;
+
+/// <summary>
+/// A migration from prepaid to postpaid closed the line's prepaid balance: <see cref="Remaining"/> is what was left on it,
+/// credited to <see cref="ToAccountId"/> on its first postpaid invoice (undone with the migration if it fails).
+/// </summary>
+public sealed record PrepaidBalanceClosed(
+    long SubscriptionId, long MigrationId, long FromAccountId, long ToAccountId, Money Remaining, DateTimeOffset ClosedAt, long Version) : IIntegrationEvent;

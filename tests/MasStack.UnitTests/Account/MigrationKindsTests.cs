@@ -15,14 +15,40 @@ public class MigrationKindsTests
     public void The_kind_follows_from_the_source_and_the_target(PaymentType source, PaymentType target, bool newAccount, string kind) =>
         Assert.Equal(kind, MigrationKinds.Of(source, target, newAccount));
 
-    [Fact]
-    public void A_new_account_needs_Billing_and_every_migration_needs_Subscription()
+    [Theory]
+    [InlineData("to-existing-account", false, new[] { "subscription" })]
+    [InlineData("to-new-account", true, new[] { "subscription", "billing" })]
+    [InlineData("prepaid-to-existing-postpaid", false, new[] { "subscription", "consumption" })]
+    [InlineData("prepaid-to-new-postpaid", true, new[] { "subscription", "billing", "consumption" })]
+    [InlineData("postpaid-to-existing-prepaid", false, new[] { "subscription", "consumption" })]
+    [InlineData("postpaid-to-new-prepaid", true, new[] { "subscription", "billing", "consumption" })]
+    public void Every_migration_needs_Subscription_a_new_account_Billing_and_a_change_of_payment_type_Consumption(string kind, bool newAccount, string[] steps)
     {
-        Assert.Equal([MigrationSteps.Subscription, MigrationSteps.Billing], MigrationKinds.Steps(newAccount: true));
-        Assert.Equal([MigrationSteps.Subscription], MigrationKinds.Steps(newAccount: false));
-        Assert.True(MigrationKinds.Served(MigrationKinds.ToNewAccount));
-        Assert.False(MigrationKinds.Served(MigrationKinds.PrepaidToExistingPostpaid));
+        Assert.Equal(steps, MigrationKinds.Steps(kind, newAccount));
+        Assert.True(MigrationKinds.Served(kind));
+        Assert.Equal(steps.Contains(MigrationSteps.Consumption), MigrationKinds.ChangesPaymentType(kind));
     }
+
+    [Fact]
+    public void A_bundle_migration_is_not_a_line_s_kind()
+    {
+        Assert.False(MigrationKinds.Served(MigrationKinds.Bundle));
+        Assert.False(MigrationKinds.ChangesPaymentType(MigrationKinds.Bundle));
+    }
+
+    private static readonly CatalogueBundle Postpaid = new("MOBILE-POSTPAID", "Solo Móvil Contrato", PaymentType.Postpaid,
+        [new BundleSlot(SubscriptionType.Mobile, 1, 5, ["MOBILE-10GB", "MOBILE-50GB"])], 0, new Money(0m), "2026-01");
+
+    [Theory]
+    [InlineData("MOBILE-50GB", null, "MOBILE-50GB")]   // offered there: kept
+    [InlineData("PREPAID-5GB", null, "MOBILE-10GB")]   // a prepaid tariff: the bundle's first for the type
+    [InlineData("PREPAID-5GB", "MOBILE-50GB", "MOBILE-50GB")] // the one asked for
+    public void The_line_takes_the_product_asked_for_else_its_own_if_offered_else_the_bundle_s_first(string current, string? requested, string expected) =>
+        Assert.Equal(expected, MigrationKinds.TargetProduct(Postpaid, SubscriptionType.Mobile, current, requested));
+
+    [Fact]
+    public void A_bundle_without_a_slot_for_the_line_maps_it_to_nothing() =>
+        Assert.Null(MigrationKinds.TargetProduct(Postpaid, SubscriptionType.Internet, "FIBER-1G", null));
 
     [Fact]
     public void A_migration_fails_on_the_first_failed_step_and_completes_only_when_every_step_did()

@@ -21,15 +21,33 @@ public static class MigrationKinds
         _ => newAccount ? PostpaidToNewPrepaid : PostpaidToExistingPrepaid,
     };
 
-    /// <summary>Whether this build carries the kind out: a change of payment type moves money (not yet served).</summary>
-    public static bool Served(string kind) => kind is ToNewAccount or ToExistingAccount;
+    /// <summary>Whether this build carries the kind out: all six of a line's kinds are served.</summary>
+    public static bool Served(string kind) => kind is ToNewAccount or ToExistingAccount
+        or PrepaidToNewPostpaid or PrepaidToExistingPostpaid or PostpaidToNewPrepaid or PostpaidToExistingPrepaid;
+
+    /// <summary>Whether the line changes payment type: its prepaid balance is closed or opened, its product mapped.</summary>
+    public static bool ChangesPaymentType(string kind) =>
+        kind is PrepaidToNewPostpaid or PrepaidToExistingPostpaid or PostpaidToNewPrepaid or PostpaidToExistingPrepaid;
 
     /// <summary>
     /// The participants' steps: Subscription always moves the line; Billing opens a new account's billing (with its payment
-    /// info when postpaid). Account's own part (opening the new account) is done when the migration is accepted.
+    /// info when postpaid); Consumption closes or opens the prepaid balance when the payment type changes. Account's own part
+    /// (opening the new account) is done when the migration is accepted. (Billing follows the move itself from
+    /// Subscription's event: the leaving account's prorated charges need no step of their own.)
     /// </summary>
-    public static IReadOnlyList<string> Steps(bool newAccount) =>
-        newAccount ? [MigrationSteps.Subscription, MigrationSteps.Billing] : [MigrationSteps.Subscription];
+    public static IReadOnlyList<string> Steps(string kind, bool newAccount) =>
+    [
+        MigrationSteps.Subscription,
+        .. newAccount ? [MigrationSteps.Billing] : Array.Empty<string>(),
+        .. ChangesPaymentType(kind) ? [MigrationSteps.Consumption] : Array.Empty<string>(),
+    ];
+
+    /// <summary>
+    /// The product the line takes in the target bundle: the one asked for, else its own when the bundle offers it, else the
+    /// first the bundle offers for its type (a prepaid tariff has no postpaid twin). Null when the bundle has no slot for it.
+    /// </summary>
+    public static string? TargetProduct(CatalogueBundle bundle, SubscriptionType type, string current, string? requested) =>
+        requested ?? (bundle.Offers(type, current) ? current : bundle.SlotFor(type)?.Products.FirstOrDefault());
 
     /// <summary>Where a migration stands from its steps' states: failed as soon as one failed, completed once all did.</summary>
     public static string Outcome(IReadOnlyDictionary<string, string> steps) =>

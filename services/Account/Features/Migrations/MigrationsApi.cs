@@ -13,8 +13,11 @@ using Npgsql;
 
 namespace MasStack.Account.Features.Migrations;
 
-/// <summary>The target: an existing account of the line's user, or a new one (with an IBAN when postpaid).</summary>
-public sealed record MigrationRequest(long? TargetAccountId, NewAccountRequest? NewAccount);
+/// <summary>
+/// The target: an existing account of the line's user, or a new one (with an IBAN when postpaid); optionally the product the
+/// line takes there (by default its own when the target bundle offers it, else the bundle's first for its type).
+/// </summary>
+public sealed record MigrationRequest(long? TargetAccountId, NewAccountRequest? NewAccount, string? ProductCode = null);
 
 /// <summary>A new account for the line: its payment type and bundle; postpaid needs the IBAN to charge (holder: the source's, unless given).</summary>
 public sealed record NewAccountRequest(PaymentType? PaymentType, string? BundleCode, string? Iban, string? Holder);
@@ -33,7 +36,7 @@ public static class MigrationsApi
     {
         var api = app.MapGroup("/api/v1").WithTags("Accounts");
         api.MapPost("/subscriptions/{subscriptionId:long}/migrations", Start).Transactional()
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status501NotImplemented);
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/migrations/{migrationId:long}", Get);
         return app;
     }
@@ -90,21 +93,22 @@ public static class MigrationsApi
         var sourcePayment = EnumText.Parse<PaymentType>(line.PaymentType);
         var targetPayment = target?.Payment ?? wanted!.PaymentType!.Value;
         var kind = MigrationKinds.Of(sourcePayment, targetPayment, target is null);
-        if (!MigrationKinds.Served(kind))
-            return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Not served yet",
-                detail: $"A {kind} migration changes the line's payment type, which moves balances and final charges: not served by this version.");
-
         var bundleCode = target?.BundleCode ?? wanted!.BundleCode!.Trim();
         var bundle = (await catalogues.GetAsync(ct)).Bundles.FirstOrDefault(b => b.Code == bundleCode);
         if (bundle is null) return Problems.Refused($"No bundle {bundleCode} in the catalogue.", "newAccount.bundleCode");
+        var lineType = EnumText.Parse<SubscriptionType>(line.Type);
+        var requestedProduct = request!.ProductCode?.Trim();
+        if (requestedProduct is not null && !bundle.Offers(lineType, requestedProduct))
+            return Problems.Refused($"{bundle.Code} does not offer {requestedProduct} on its {line.Type} lines.", "productCode");
+        var product = MigrationKinds.TargetProduct(bundle, lineType, line.ProductCode, requestedProduct) ?? line.ProductCode;
         var held = targetLines.Where(l => !AccountClosing.HasEnded(l.Status)).Select(l => new HeldLine(l.Type, l.ProductCode))
-            .Append(new HeldLine(EnumText.Parse<SubscriptionType>(line.Type), line.ProductCode)).ToList();
+            .Append(new HeldLine(lineType, product)).ToList();
         if (BundleRules.WhyNot(bundle, targetPayment, held) is { Count: > 0 } reasons)
             return Problems.Conflict($"Bundle {bundle.Code} cannot hold the line: {string.Join(" ", reasons)}");
 
         var now = clock.GetUtcNow();
         var (migrationId, targetAccountId) = (ids.Next(), target?.Id ?? ids.Next());
-        var steps = MigrationKinds.Steps(target is null);
+        var steps = MigrationKinds.Steps(kind, target is null);
         var timeout = configuration.GetValue("Migrations:Timeout", TimeSpan.FromMinutes(5));
         await db.ExecuteAsync(
             """
@@ -138,7 +142,7 @@ public static class MigrationsApi
         }
         await db.PublishAsync(new MigrationStarted(
             migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, target is null, targetPayment, bundleCode, steps, now,
-            iban, holder, MigrationFaults.Of(configuration, http)));
+            iban, holder, MigrationFaults.Of(configuration, http), product == line.ProductCode ? null : product));
 
         var view = await MigrationStore.ViewAsync(db, migrationId);
         return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", view);
@@ -167,7 +171,10 @@ public static class MigrationLocks
     }
 }
 
-/// <summary>Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named fails (or, with <c>:silent</c>, never answers).</summary>
+/// <summary>
+/// Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named (one of
+/// <see cref="MigrationSteps"/>: <c>subscription</c>, <c>billing</c>, <c>consumption</c>) fails, or with <c>:silent</c> never answers.
+/// </summary>
 public static class MigrationFaults
 {
     public const string Header = "X-Fault-Step";

@@ -6,9 +6,9 @@ using MasStack.Subscription.Features.Lines;
 namespace MasStack.Subscription.Features.Migrations;
 
 /// <summary>
-/// Subscription's step of a migration: the line keeps its subscriptionId (and its product: Account checked that the target
-/// bundle offers it) and takes the target's accountId, announced as <see cref="SubscriptionAccountChanged"/> for every copy
-/// of it, and confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it.
+/// Subscription's step of a migration: the line keeps its subscriptionId and takes the target's accountId, announced as
+/// <see cref="SubscriptionAccountChanged"/> for every copy of it, and the product Account mapped it to when the target bundle
+/// does not offer its own (a change of payment type), announced as <see cref="SubscriptionProductChanged"/>; then confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it.
 /// </summary>
 [ConsumerName("migration-started")]
 public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationStarted>(db)
@@ -39,11 +39,21 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
             return;
         }
         await LineMigrations.MoveAsync(db, line!, migration.MigrationId, migration.TargetAccountId, now);
+        if (migration.TargetProductCode is { } product && product != line!.ProductCode)
+        {
+            await db.ExecuteAsync(
+                "UPDATE line_migrations SET from_product_code = @from, to_product_code = @product WHERE migration_id = @MigrationId",
+                new { migration.MigrationId, from = line.ProductCode, product });
+            await LineStore.ChangeProductAsync(db, (await LineStore.LoadForUpdateAsync(db, line.Id))!, product, now);
+        }
         await db.PublishAsync(new MigrationStepCompleted(migration.MigrationId, Step, now));
     }
 }
 
-/// <summary>Undoes the step: a line moved by the migration goes back; a step that has not run yet never will.</summary>
+/// <summary>
+/// Undoes the step: a line moved by the migration goes back, with the product it had (unless changed again since); a step
+/// that has not run yet never will.
+/// </summary>
 [ConsumerName("migration-failed")]
 public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationFailed>(db)
 {
@@ -61,12 +71,17 @@ public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) :
             """, failed);
         if (undoneFirst == 1) return; // the step has not run: the row now stops it
         // A new statement, so a step committed while the insert waited on it is seen.
-        var state = await db.QuerySingleOrDefaultAsync<string>(
-            "SELECT state FROM line_migrations WHERE migration_id = @MigrationId FOR UPDATE", failed);
-        if (state != "moved") return; // refused, or undone already
+        var step = await db.QuerySingleOrDefaultAsync<(string State, string? FromProduct, string? ToProduct)>(
+            "SELECT state, from_product_code, to_product_code FROM line_migrations WHERE migration_id = @MigrationId FOR UPDATE", failed);
+        if (step.State != "moved") return; // refused, or undone already
+        var now = clock.GetUtcNow();
         var line = await LineStore.LoadForUpdateAsync(db, failed.SubscriptionId);
         if (line is not null && line.AccountId == failed.TargetAccountId)
-            await LineMigrations.MoveAsync(db, line, failed.MigrationId, failed.SourceAccountId, clock.GetUtcNow());
+        {
+            await LineMigrations.MoveAsync(db, line, failed.MigrationId, failed.SourceAccountId, now);
+            if (step is { FromProduct: { } from, ToProduct: { } to } && line.ProductCode == to)
+                await LineStore.ChangeProductAsync(db, (await LineStore.LoadForUpdateAsync(db, line.Id))!, from, now);
+        }
         await db.ExecuteAsync("UPDATE line_migrations SET state = 'undone', updated_at = now() WHERE migration_id = @MigrationId", failed);
     }
 }
