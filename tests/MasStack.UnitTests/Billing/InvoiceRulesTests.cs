@@ -162,3 +162,88 @@ public class InvoiceRulesTests
         Assert.True(november.HasEndedBy(new DateOnly(2026, 12, 1)));
     }
 }
+
+public class LineHoldingsTests
+{
+    private static DateOnly Day(int day) => new(2026, 11, day);
+
+    [Fact]
+    public void A_line_that_never_moved_is_always_its_account_s_and_never_another_s()
+    {
+        Assert.Equal(HeldDays.Always, LineHoldings.Of(1, 1, []));
+        Assert.Empty(LineHoldings.Of(2, 1, []));
+    }
+
+    [Fact]
+    public void The_leaving_account_holds_the_line_through_the_day_of_the_move_and_the_target_from_the_day_after()
+    {
+        LineMove[] moves = [new(5, 1, 2, Day(10))];
+        Assert.Equal([new HeldDays(DateOnly.MinValue, Day(10))], LineHoldings.Of(1, 2, moves));
+        Assert.Equal([new HeldDays(Day(11), DateOnly.MaxValue)], LineHoldings.Of(2, 2, moves));
+    }
+
+    [Fact]
+    public void A_move_undone_the_same_day_leaves_the_line_wholly_in_its_account_and_nowhere_else()
+    {
+        LineMove[] moves = [new(6, 2, 1, Day(10)), new(5, 1, 2, Day(10))];  // ordered by the line's versions, not as listed
+        Assert.Equal(HeldDays.Always, LineHoldings.Of(1, 1, moves));
+        Assert.Empty(LineHoldings.Of(2, 1, moves));
+    }
+
+    [Fact]
+    public void A_line_that_moves_away_and_back_on_later_days_is_held_twice()
+    {
+        LineMove[] moves = [new(5, 1, 2, Day(10)), new(8, 2, 1, Day(20))];
+        Assert.Equal([new HeldDays(DateOnly.MinValue, Day(10)), new HeldDays(Day(21), DateOnly.MaxValue)], LineHoldings.Of(1, 1, moves));
+        Assert.Equal([new HeldDays(Day(11), Day(20))], LineHoldings.Of(2, 1, moves));
+    }
+}
+
+public class MovedLineChargesTests
+{
+    private static readonly Prices Prices = new(code => code switch { "MOBILE-10GB" => 10m, "PREPAID-5GB" => 5m, _ => null }, _ => null, _ => null);
+    private static readonly BillingPeriod November = new(2026, 11);
+    private static readonly TaxRule Iva = new("IVA", 21m);
+
+    private static LineFacts Line(IReadOnlyList<HeldDays>? held, ProductChange[]? changes = null, decimal usage = 0) =>
+        new(1, "+34622000001", "MOBILE-10GB", new DateOnly(2026, 1, 1), null, null, changes ?? [], [], usage, held);
+
+    [Fact]
+    public void Each_account_pays_the_days_it_held_the_line_and_together_they_pay_the_month()
+    {
+        LineMove[] moves = [new(5, 1, 2, new DateOnly(2026, 11, 12))];
+        var leaving = Assert.Single(InvoiceRules.LinesOf(November, Line(LineHoldings.Of(1, 2, moves)), Prices));
+        var taking = Assert.Single(InvoiceRules.LinesOf(November, Line(LineHoldings.Of(2, 2, moves)), Prices));
+        Assert.Equal((12, 4.00m), (leaving.Days!.Value, leaving.Amount));   // 10 × 12 / 30
+        Assert.Equal((18, 6.00m), (taking.Days!.Value, taking.Amount));     // 10 × 18 / 30
+        Assert.Equal((new DateOnly(2026, 11, 13), November.End), (taking.From!.Value, taking.To!.Value));
+    }
+
+    [Fact]
+    public void Usage_goes_to_the_account_holding_the_line_at_the_end_of_the_period()
+    {
+        LineMove[] moves = [new(5, 1, 2, new DateOnly(2026, 11, 12))];
+        Assert.DoesNotContain(InvoiceRules.LinesOf(November, Line(LineHoldings.Of(1, 2, moves), usage: 3m), Prices), l => l.Kind == InvoiceLineKind.Usage);
+        Assert.Contains(InvoiceRules.LinesOf(November, Line(LineHoldings.Of(2, 2, moves), usage: 3m), Prices), l => l.Kind == InvoiceLineKind.Usage);
+    }
+
+    [Fact]
+    public void A_product_changed_and_changed_back_the_same_day_is_billed_as_one_stretch()
+    {
+        var at = new DateTimeOffset(2026, 11, 12, 10, 0, 0, TimeSpan.Zero);
+        ProductChange[] changes = [new(new DateOnly(2026, 11, 12), at, "PREPAID-5GB"), new(new DateOnly(2026, 11, 12), at.AddMinutes(1), "MOBILE-10GB")];
+        var fee = Assert.Single(InvoiceRules.LinesOf(November, Line(null, changes), Prices));
+        Assert.Equal((30, 10.00m), (fee.Days!.Value, fee.Amount));
+    }
+
+    [Fact]
+    public void A_carried_prepaid_balance_is_a_credit_after_the_tax()
+    {
+        var draft = InvoiceRules.Draft(November, [Line(null)], Prices, Iva, [new AccountCredit(1, "+34622000001", new DateOnly(2026, 11, 12), 7.5m)]);
+        Assert.Equal((10.00m, 2.10m, 4.60m), (draft.Taxable, draft.TaxAmount, draft.Total));
+        var credit = draft.Lines[^1];
+        Assert.Equal((InvoiceLineKind.Credit, -7.50m), (credit.Kind, credit.Amount));
+        Assert.DoesNotContain(InvoiceRules.Draft(new BillingPeriod(2026, 12), [], Prices, Iva, [new AccountCredit(1, null, new DateOnly(2026, 11, 12), 7.5m)])
+            .Lines, l => l.Kind == InvoiceLineKind.Credit);
+    }
+}

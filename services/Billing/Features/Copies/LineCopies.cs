@@ -1,4 +1,5 @@
 using MasStack.Billing.Features.Invoicing;
+using MasStack.Billing.Features.Migrations;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Ids;
@@ -41,11 +42,18 @@ public sealed class AccountBundleChangedConsumer(UnitOfWork db) : InboxConsumer<
     protected override Task Handle(AccountBundleChanged change, UnitOfWork db, CancellationToken ct) => BundleChanges.ApplyAsync(db, BillingCopies.Account, change);
 }
 
-/// <summary>A line moved to another account: invoiced there from now on.</summary>
+/// <summary>
+/// A line moved to another account: invoiced there from the day after the move, and to the account it left up to that day
+/// (the move is kept, dated, for the proration).
+/// </summary>
 [ConsumerName("subscription-account-changed")]
 public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)
 {
-    protected override Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct) => LineMoves.ApplyAsync(db, BillingCopies.Line, move);
+    protected override async Task Handle(SubscriptionAccountChanged move, UnitOfWork db, CancellationToken ct)
+    {
+        await LineMoves.ApplyAsync(db, BillingCopies.Line, move);
+        await MigrationCharges.RecordMoveAsync(db, move);
+    }
 }
 
 [ConsumerName("subscription-status-changed")]

@@ -92,7 +92,7 @@ public static class InvoiceApi
         await using (var connection = await database.OpenConnectionAsync(ct))
             account = (await InvoiceFacts.LoadAsync(connection, [accountId], period)).SingleOrDefault();
         if (account is null) return TypedResults.NotFound();
-        var draft = InvoiceRules.Draft(period, account.Lines, Prices.Of(await catalogue.GetAsync(ct)), taxes.Value.For(account.PostalCode));
+        var draft = InvoiceRules.Draft(period, account.Lines, Prices.Of(await catalogue.GetAsync(ct)), taxes.Value.For(account.PostalCode), account.Credits);
         return TypedResults.Ok(new InvoiceView(null, accountId, null, period.ToString(), "draft", null,
             [.. draft.Lines.Select(l => new InvoiceLineView(EnumText.Of(l.Kind), l.SubscriptionId, l.Code, l.Description, l.From, l.To, l.Days, new(l.Amount)))],
             new TaxView(draft.Tax.Name, draft.Tax.Rate, new(draft.Taxable), new(draft.TaxAmount)), new(draft.Total)));

@@ -2,7 +2,7 @@ using MasStack.Contracts;
 
 namespace MasStack.Billing.Features.Invoicing;
 
-public enum InvoiceLineKind { Fee, Discount, Bonus, Usage, EarlyTermination, Tax }
+public enum InvoiceLineKind { Fee, Discount, Bonus, Usage, EarlyTermination, Tax, Credit }
 
 /// <summary>One line of an invoice; <see cref="Days"/> and the dates for what is prorated.</summary>
 public sealed record InvoiceLine(
@@ -14,10 +14,19 @@ public sealed record ProductChange(DateOnly ChangedOn, DateTimeOffset ChangedAt,
 /// <summary>A bonus or promotion of a line; <see cref="Start"/> is null until its addition has arrived.</summary>
 public sealed record LineOffer(long OfferId, OfferKind Kind, string Code, DateOnly? Start, DateOnly? End, DateOnly? RemovedOn);
 
-/// <summary>What Billing knows of one line for one period.</summary>
+/// <summary>
+/// What Billing knows of one line for one period, as the account invoiced sees it: <see cref="Held"/> are the days it held
+/// the line (null: always — the line never moved between accounts).
+/// </summary>
 public sealed record LineFacts(
     long SubscriptionId, string? Number, string ProductCode, DateOnly? ActivatedOn, DateOnly? EndedOn, decimal? EarlyTerminationFee,
-    IReadOnlyList<ProductChange> ProductChanges, IReadOnlyList<LineOffer> Offers, decimal Usage);
+    IReadOnlyList<ProductChange> ProductChanges, IReadOnlyList<LineOffer> Offers, decimal Usage, IReadOnlyList<HeldDays>? Held = null)
+{
+    public bool HeldOn(DateOnly day) => Held is null || Held.Any(h => h.Contains(day));
+}
+
+/// <summary>What was left on a line's prepaid balance when it became postpaid, credited to the account that took it.</summary>
+public sealed record AccountCredit(long SubscriptionId, string? Number, DateOnly CreditedOn, decimal Amount);
 
 /// <summary>The tax of an address: its name (IVA, IGIC, IPSI) and its rate in percent.</summary>
 public sealed record TaxRule(string Name, decimal Rate);
@@ -47,6 +56,10 @@ public sealed record InvoiceDraft(IReadOnlyList<InvoiceLine> Lines, TaxRule Tax,
 /// <item>each priced bonus once, in the period it starts in (unless removed before it started);</item>
 /// <item>usage beyond allowance as Consumption charged it; the early-termination fee in the period the line ended.</item>
 /// </list>
+/// A line that moved between accounts is charged to each for the days it held the line (<see cref="LineFacts.Held"/>): its
+/// fees and discounts prorated to those days, a bonus to the account holding it the day the bonus starts, usage and the
+/// early-termination fee to the one holding it on its last day in the period. A prepaid balance carried to the account is
+/// a credit after the tax (it was paid with its tax already).
 /// Rounding, the one rule: every line is rounded to the cent, half away from zero; the tax is the rate applied to the sum
 /// of the rounded lines, rounded the same way, and is a line itself; the total is the sum of all lines.
 /// </summary>
@@ -54,14 +67,22 @@ public static class InvoiceRules
 {
     public static decimal Round(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);
 
-    public static InvoiceDraft Draft(BillingPeriod period, IEnumerable<LineFacts> lines, Prices prices, TaxRule tax)
+    public static InvoiceDraft Draft(BillingPeriod period, IEnumerable<LineFacts> lines, Prices prices, TaxRule tax, IEnumerable<AccountCredit>? credits = null)
     {
         var invoiceLines = new List<InvoiceLine>();
         foreach (var line in lines.OrderBy(l => l.SubscriptionId)) invoiceLines.AddRange(LinesOf(period, line, prices));
         var taxable = invoiceLines.Sum(l => l.Amount);
         var taxAmount = Round(taxable * tax.Rate / 100m);
         invoiceLines.Add(new InvoiceLine(InvoiceLineKind.Tax, null, tax.Name, $"{tax.Name} {tax.Rate:0.##} %", null, null, null, taxAmount));
-        return new InvoiceDraft(invoiceLines, tax, taxable, taxAmount, taxable + taxAmount);
+        var credited = 0m;
+        foreach (var credit in (credits ?? []).Where(c => BillingPeriod.Of(c.CreditedOn) == period && c.Amount != 0).OrderBy(c => c.SubscriptionId))
+        {
+            var amount = -Round(credit.Amount);
+            credited += amount;
+            invoiceLines.Add(new InvoiceLine(InvoiceLineKind.Credit, credit.SubscriptionId, null,
+                $"Prepaid balance carried over ({credit.Number ?? $"line {credit.SubscriptionId}"})", credit.CreditedOn, credit.CreditedOn, null, amount));
+        }
+        return new InvoiceDraft(invoiceLines, tax, taxable, taxAmount, taxable + taxAmount + credited);
     }
 
     /// <summary>The stretches of days the line was active in the period, each with its product.</summary>
@@ -90,7 +111,14 @@ public static class InvoiceRules
             product = change.Code;
         }
         stretches.Add((start, to, product));
-        return stretches;
+
+        // A product changed and changed back (an undone migration) is one stretch, as if it never changed.
+        var merged = new List<(DateOnly From, DateOnly To, string Product)>();
+        foreach (var stretch in stretches)
+            if (merged.Count > 0 && merged[^1].Product == stretch.Product) merged[^1] = (merged[^1].From, stretch.To, stretch.Product);
+            else merged.Add(stretch);
+        if (line.Held is null) return merged;
+        return [.. merged.SelectMany(s => line.Held.Select(h => (From: Max(s.From, h.From), To: Min(s.To, h.To), s.Product))).Where(s => s.From <= s.To)];
     }
 
     public static IEnumerable<InvoiceLine> LinesOf(BillingPeriod period, LineFacts line, Prices prices)
@@ -116,13 +144,15 @@ public static class InvoiceRules
             }
         }
 
-        foreach (var bonus in line.Offers.Where(o => o.Kind == OfferKind.Bonus && o.Start is { } s && BillingPeriod.Of(s) == period))
+        foreach (var bonus in line.Offers.Where(o => o.Kind == OfferKind.Bonus && o.Start is { } s && BillingPeriod.Of(s) == period && line.HeldOn(s)))
         {
             if (bonus.RemovedOn is { } removed && removed < bonus.Start) continue;
             var price = prices.BonusPrice(bonus.Code) ?? throw new UnpricedException($"The bonus {bonus.Code} of {name} is not in the catalogue.");
             yield return new InvoiceLine(InvoiceLineKind.Bonus, id, bonus.Code, $"{bonus.Code} ({name})", bonus.Start, bonus.End, null, Round(price));
         }
 
+        var lastDay = Min(line.EndedOn ?? period.End, period.End);
+        if (!line.HeldOn(lastDay)) yield break;
         if (line.Usage != 0)
             yield return new InvoiceLine(InvoiceLineKind.Usage, id, null, $"Usage beyond allowance ({name})", period.Start, period.End, null, Round(line.Usage));
 

@@ -55,12 +55,16 @@ public sealed class MigrationStartedConsumer(UnitOfWork db) : InboxConsumer<Migr
     }
 }
 
-/// <summary>Undoes the step: the account the migration opened goes (its payment info with it); one not opened yet never will be.</summary>
+/// <summary>
+/// Undoes Billing's part: the migration's moves and credit go (every charge as before), and the account it opened (its payment
+/// info with it); one not opened yet never will be.
+/// </summary>
 [ConsumerName("migration-failed")]
 public sealed class MigrationFailedConsumer(UnitOfWork db) : InboxConsumer<MigrationFailed>(db)
 {
     protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
     {
+        if (failed.Kind != "bundle") await MigrationCharges.UndoAsync(db, failed.MigrationId);
         if (!failed.NewAccount) return;
         await db.ExecuteAsync("DELETE FROM billing_accounts WHERE account_id = @TargetAccountId AND migration_id = @MigrationId", failed);
         await EventVersions.RecordRemovedAsync(db, BillingCopies.Account, [failed.TargetAccountId]);

@@ -81,7 +81,7 @@ public sealed class BillingRunWorker(
         {
             try
             {
-                return new RunAccount(account.AccountId, account.UserId, InvoiceRules.Draft(period, account.Lines, prices, taxes.Value.For(account.PostalCode)), null);
+                return new RunAccount(account.AccountId, account.UserId, InvoiceRules.Draft(period, account.Lines, prices, taxes.Value.For(account.PostalCode), account.Credits), null);
             }
             catch (UnpricedException e)
             {

@@ -41,8 +41,12 @@ public static class BillingRuns
                    CASE WHEN EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = a.account_id AND i.period = @period) THEN 'already-invoiced' ELSE 'pending' END
             FROM billing_accounts a
             WHERE a.payment_type = 'postpaid'
-              AND EXISTS (SELECT 1 FROM billing_lines l
-                          WHERE l.account_id = a.account_id AND l.activated_on <= @End AND (l.ended_on IS NULL OR l.ended_on >= @Start))
+              AND (EXISTS (SELECT 1 FROM billing_lines l
+                           WHERE l.account_id = a.account_id AND l.activated_on <= @End AND (l.ended_on IS NULL OR l.ended_on >= @Start))
+                   -- a line that left it in the period (its final prorated charges), or a prepaid balance carried to it
+                   OR EXISTS (SELECT 1 FROM line_account_moves m JOIN billing_lines l USING (subscription_id)
+                              WHERE m.from_account_id = a.account_id AND m.moved_on >= @Start AND l.activated_on <= m.moved_on)
+                   OR EXISTS (SELECT 1 FROM account_credits c WHERE c.account_id = a.account_id AND c.credited_on BETWEEN @Start AND @End))
             """, new { newId, period = period.ToString(), period.Start, period.End });
         await CompleteIfDoneAsync(db, newId);
         return (newId, true);
