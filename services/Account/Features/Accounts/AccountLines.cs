@@ -19,8 +19,8 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
     {
         await db.ExecuteAsync(
             $"""
-            INSERT INTO account_subscriptions (subscription_id, account_id, type, product_code, status, status_version)
-            SELECT @SubscriptionId, @AccountId, @Type, @ProductCode, @Status, @Version
+            INSERT INTO account_subscriptions (subscription_id, account_id, type, product_code, status, status_version, product_version)
+            SELECT @SubscriptionId, @AccountId, @Type, @ProductCode, @Status, @Version, @Version
             WHERE {EventVersions.NotRemoved(AccountCopies.Line, "@SubscriptionId")}
             ON CONFLICT (subscription_id) DO NOTHING
             """,
@@ -43,6 +43,19 @@ public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db) : InboxCons
             new { change.SubscriptionId, change.Version, Status = EnumText.Of(change.To) });
         if (change.To is SubscriptionStatus.Terminated or SubscriptionStatus.PortedOut)
             await AccountClosing.CloseIfNoLineLeftAsync(db, accountId, change.ChangedAt);
+    }
+}
+
+/// <summary>The line's product changed (its own change, a bundle migration, a change of payment type): the copy follows the newest.</summary>
+[ConsumerName("subscription-product-changed")]
+public sealed class SubscriptionProductChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionProductChanged>(db)
+{
+    protected override async Task Handle(SubscriptionProductChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        if (!await EventVersions.AppliesAsync(db, AccountCopies.Line, "product_version", change.SubscriptionId, change.Version)) return;
+        await db.ExecuteAsync(
+            "UPDATE account_subscriptions SET product_code = @ToProductCode, product_version = @Version, updated_at = now() WHERE subscription_id = @SubscriptionId",
+            new { change.SubscriptionId, change.ToProductCode, change.Version });
     }
 }
 
