@@ -14,7 +14,7 @@ namespace MasStack.EndToEndTests.Migrations;
 /// <c>Faults:Migrations</c>) or never answering leaves every view as it was.
 /// </summary>
 [Collection(SuiteCollection.Name)]
-public class MigrationTests(SuiteFixture suite)
+public partial class MigrationTests(SuiteFixture suite)
 {
     private readonly HttpClient _gateway = suite.Gateway;
 
@@ -33,9 +33,11 @@ public class MigrationTests(SuiteFixture suite)
         Assert.Equal((a.AccountId, b.AccountId), ((long)moved["sourceAccountId"]!, (long)moved["targetAccountId"]!));
         Assert.Equal("completed", (string)moved["steps"]!["subscription"]!);
 
-        // Then the line keeps its id in the target: the subscription, both accounts, the tree, the charges and the barrings say so
+        // Then the line keeps its id in the target: the subscription, both accounts, the tree, the charges and the barrings say so;
+        // the account it left is charged its fee up to the day of the move, the target from the day after
         Assert.Equal(b.AccountId, (long)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{m1}"))["accountId"]!);
         await ViewsShowAsync(a.UserId, m1, b.AccountId, a.AccountId);
+        await MovedChargesAsync(moved, "MOBILE-50GB", "MOBILE-50GB");
         Assert.Equal(m1, (long)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{m1}/barrings"))["subscriptionId"]!);
 
         // When the other moves to a new postpaid account opened for it, with its IBAN
@@ -47,6 +49,7 @@ public class MigrationTests(SuiteFixture suite)
 
         // Then the new account is the user's, with the line, and Billing charges it by direct debit to that IBAN, holder the source's
         await ViewsShowAsync(a.UserId, m2, newAccount, a.AccountId);
+        await MovedChargesAsync(opened, "MOBILE-10GB", "MOBILE-10GB");
         var account = await _gateway.GetJsonAsync($"/api/v1/accounts/{newAccount}");
         Assert.Equal(("MOBILE-POSTPAID", "active"), ((string)account["bundleCode"]!, (string)account["status"]!));
         var payment = await _gateway.GetJsonAsync($"/api/v1/accounts/{newAccount}/payment-info");
@@ -89,8 +92,7 @@ public class MigrationTests(SuiteFixture suite)
             .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "newAccount.bundleCode");
         Assert.Contains("has no internet lines", await DetailAsync(await StartAsync(internet, new { targetAccountId = b.AccountId }), HttpStatusCode.Conflict));
         Assert.Contains("pending-activation", await DetailAsync(await StartAsync(pending, new { targetAccountId = b.AccountId }), HttpStatusCode.Conflict));
-        Assert.Contains("postpaid-to-new-prepaid", await DetailAsync(
-            await StartAsync(mobile, new { newAccount = new { paymentType = "prepaid", bundleCode = "MOBILE-PREPAID" } }), HttpStatusCode.NotImplemented));
+        await (await StartAsync(mobile, new { targetAccountId = b.AccountId, productCode = "PREPAID-5GB" })).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "productCode");
         Assert.Equal(HttpStatusCode.NotFound, (await StartAsync(4242, new { targetAccountId = b.AccountId })).StatusCode);
 
         // Nothing moved, nothing was opened
@@ -125,6 +127,9 @@ public class MigrationTests(SuiteFixture suite)
             await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}"), l => (long)l["accountId"]! == sale.AccountId,
                 "the line to be back in its account");
             await ViewsShowAsync(sale.UserId, line, sale.AccountId, sales[i].B.AccountId);
+            await ChargesShowAsync(sale.AccountId, line, [await FeeAsync("MOBILE-50GB", Today(), MonthEnd())]);
+            await ChargesShowAsync(sales[i].B.AccountId, line, []);
+            if ((bool)failed[i]["newAccount"]!) await ChargesShowAsync((long)failed[i]["targetAccountId"]!, line, [NoAccount]);
             Assert.Equal(new[] { sale.AccountId, sales[i].B.AccountId, sales[i].C.AccountId }.Order(), (await AccountsOfAsync(sale.UserId)).Order());
             if ((bool)failed[i]["newAccount"]!)
             {
@@ -268,7 +273,7 @@ public class MigrationTests(SuiteFixture suite)
         Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/migrations/{migrationId}"), m => (string)m["status"]! != "pending",
             $"migration {migrationId} to end", SuiteFixture.MigrationTimeout + TimeSpan.FromSeconds(30));
 
-    /// <summary>The account views, the tree and the current charges show the line in <paramref name="holder"/>, not in <paramref name="other"/>.</summary>
+    /// <summary>The account views and the tree show the line in <paramref name="holder"/>, not in <paramref name="other"/> (the charges: <see cref="ChargesShowAsync"/>).</summary>
     private async Task ViewsShowAsync(long userId, long line, long holder, long other)
     {
         await Eventually.Until(() => LinesOfAsync(holder), lines => lines.Contains(line), $"account {holder} to show line {line}");
@@ -277,10 +282,6 @@ public class MigrationTests(SuiteFixture suite)
             tree => tree["accounts"]!.AsArray().Any(a => (long)a!["accountId"]! == holder && a["subscriptions"]!.AsArray().Any(s => (long)s!["subscriptionId"]! == line))
                     && tree["accounts"]!.AsArray().All(a => (long)a!["accountId"]! == holder || a["subscriptions"]!.AsArray().All(s => (long)s!["subscriptionId"]! != line)),
             $"the tree to show line {line} in account {holder}");
-        await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{holder}/current-charges"),
-            charges => charges["lines"]!.AsArray().Any(l => (long?)l!["subscriptionId"] == line), $"account {holder}'s charges to hold line {line}");
-        Assert.DoesNotContain((await _gateway.GetJsonAsync($"/api/v1/accounts/{other}/current-charges"))["lines"]!.AsArray(),
-            l => (long?)l!["subscriptionId"] == line);
     }
 
     private async Task<List<long>> LinesOfAsync(long accountId) =>

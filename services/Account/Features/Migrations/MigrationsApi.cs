@@ -93,6 +93,11 @@ public static class MigrationsApi
         var sourcePayment = EnumText.Parse<PaymentType>(line.PaymentType);
         var targetPayment = target?.Payment ?? wanted!.PaymentType!.Value;
         var kind = MigrationKinds.Of(sourcePayment, targetPayment, target is null);
+        if (kind == MigrationKinds.PrepaidToNewPostpaid && string.IsNullOrWhiteSpace(wanted!.Holder))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["newAccount.holder"] = ["The holder of the bank account: a prepaid account has none to take it from."],
+            });
         var bundleCode = target?.BundleCode ?? wanted!.BundleCode!.Trim();
         var bundle = (await catalogues.GetAsync(ct)).Bundles.FirstOrDefault(b => b.Code == bundleCode);
         if (bundle is null) return Problems.Refused($"No bundle {bundleCode} in the catalogue.", "newAccount.bundleCode");
