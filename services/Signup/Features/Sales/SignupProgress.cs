@@ -25,19 +25,28 @@ public static class SignupProgress
 
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
     {
-        var signup = await LockPendingAsync(db, signupId);
+        // One round trip: lock the signup, confirm the step, count the steps still open. The count reads the statement's
+        // snapshot, from before the update, so the step confirmed here is left out of it.
+        var signup = await db.QuerySingleOrDefaultAsync<ConfirmedStep>(
+            """
+            WITH signup AS (
+                SELECT id, user_id, account_id FROM signups WHERE id = @signupId AND status = 'pending' FOR UPDATE
+            ), confirmed AS (
+                UPDATE signup_steps SET state = 'confirmed', updated_at = now()
+                WHERE signup_id = (SELECT id FROM signup) AND step = @step AND state = 'pending'
+                RETURNING step
+            )
+            SELECT user_id AS UserId, account_id AS AccountId,
+                   (SELECT count(*)::int FROM signup_steps
+                    WHERE signup_id = signup.id AND state <> 'confirmed' AND step NOT IN (SELECT step FROM confirmed)) AS Open
+            FROM signup
+            """, new { signupId, step });
         if (signup is null)
         {
             await SignupCompensation.RepeatAsync(db, signupId);
             return;
         }
-
-        await db.ExecuteAsync(
-            "UPDATE signup_steps SET state = 'confirmed', updated_at = now() WHERE signup_id = @signupId AND step = @step AND state = 'pending'",
-            new { signupId, step });
-        var open = await db.QuerySingleOrDefaultAsync<int>(
-            "SELECT count(*)::int FROM signup_steps WHERE signup_id = @signupId AND state <> 'confirmed'", new { signupId });
-        if (open > 0) return;
+        if (signup.Open > 0) return;
 
         await db.ExecuteAsync("UPDATE signups SET status = 'completed', updated_at = now() WHERE id = @signupId", new { signupId });
         await db.PublishAsync(new SignupCompleted(signupId, signup.UserId, signup.AccountId));
@@ -65,4 +74,6 @@ public static class SignupProgress
             new { signupId });
 
     private sealed record PendingSignup(long UserId, long AccountId);
+
+    private sealed record ConfirmedStep(long UserId, long AccountId, int Open);
 }
