@@ -25,28 +25,28 @@ public static class SignupProgress
 
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
     {
-        // One round trip: lock the signup, confirm the step, count the steps still open. The count reads the statement's
-        // snapshot, from before the update, so the step confirmed here is left out of it.
-        var signup = await db.QuerySingleOrDefaultAsync<ConfirmedStep>(
-            """
-            WITH signup AS (
-                SELECT id, user_id, account_id FROM signups WHERE id = @signupId AND status = 'pending' FOR UPDATE
-            ), confirmed AS (
-                UPDATE signup_steps SET state = 'confirmed', updated_at = now()
-                WHERE signup_id = (SELECT id FROM signup) AND step = @step AND state = 'pending'
-                RETURNING step
-            )
-            SELECT user_id AS UserId, account_id AS AccountId,
-                   (SELECT count(*)::int FROM signup_steps
-                    WHERE signup_id = signup.id AND state <> 'confirmed' AND step NOT IN (SELECT step FROM confirmed)) AS Open
-            FROM signup
-            """, new { signupId, step });
+        var signup = await LockPendingAsync(db, signupId);
         if (signup is null)
         {
             await SignupCompensation.RepeatAsync(db, signupId);
             return;
         }
-        if (signup.Open > 0) return;
+
+        // Confirm the step and count the open ones in one statement. It must come after the lock, in a statement of its
+        // own: its snapshot then holds every confirmation committed before the lock was granted (in the locking statement's
+        // snapshot, two confirmations arriving together each saw the other's step still open, and neither completed the
+        // signup). The count reads the snapshot from before this statement's update, so the step confirmed here is left out.
+        var open = await db.QuerySingleOrDefaultAsync<int>(
+            """
+            WITH confirmed AS (
+                UPDATE signup_steps SET state = 'confirmed', updated_at = now()
+                WHERE signup_id = @signupId AND step = @step AND state = 'pending'
+                RETURNING step
+            )
+            SELECT count(*)::int FROM signup_steps
+            WHERE signup_id = @signupId AND state <> 'confirmed' AND step NOT IN (SELECT step FROM confirmed)
+            """, new { signupId, step });
+        if (open > 0) return;
 
         await db.ExecuteAsync("UPDATE signups SET status = 'completed', updated_at = now() WHERE id = @signupId", new { signupId });
         await db.PublishAsync(new SignupCompleted(signupId, signup.UserId, signup.AccountId));
@@ -74,6 +74,4 @@ public static class SignupProgress
             new { signupId });
 
     private sealed record PendingSignup(long UserId, long AccountId);
-
-    private sealed record ConfirmedStep(long UserId, long AccountId, int Open);
 }
