@@ -13,8 +13,7 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.
 import argparse, os, re, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import start_suite, request  # noqa: E402
-from sales import new_sale  # noqa: E402
+from suite import start_suite, post_sale_and_wait  # noqa: E402
 from cpu_per_sale import post_sales, completion_ms  # noqa: E402
 
 SETTINGS = ["--MasStack:Postgres:Settings:shared_preload_libraries=pg_stat_statements",
@@ -52,9 +51,7 @@ def main():
     with start_suite(*SETTINGS) as data_dir:
         port = server_port(data_dir)
         psql(port, "postgres", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        status, answer = request("POST", "/api/v1/signups", new_sale(), timeout=30)
-        if status != 202:
-            sys.exit(f"The suite refused a sale: {status} {answer}")
+        post_sale_and_wait(timeout=180, retry_unavailable_for=180)  # every service up and consuming
         completion_ms(post_sales(args.warmup, args.clients)[0])
         databases = [row[0] for row in psql(port, "postgres", "SELECT datname FROM pg_database WHERE datname LIKE '%db' ORDER BY 1")]
         psql(port, "postgres", "SELECT pg_stat_statements_reset()")
