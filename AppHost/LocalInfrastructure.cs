@@ -47,7 +47,8 @@ public static class LocalInfrastructure
         var ports = FreePorts(4);
         int PortOf(string key, int index) => configuration.GetValue<int?>($"MasStack:Ports:{key}") ?? ports[index];
 
-        var postgres = AddPostgres(builder, Path.Combine(dataDir, "postgres"), PortOf("Postgres", 0));
+        var postgres = AddPostgres(builder, Path.Combine(dataDir, "postgres"), PortOf("Postgres", 0),
+            configuration.GetSection("MasStack:Postgres:Settings").GetChildren().Select(setting => $"{setting.Key}={setting.Value}"));
         var databases = ResourceNames.ServicesWithDatabases
             .Select(ResourceNames.Database)
             .ToDictionary(
@@ -66,7 +67,9 @@ public static class LocalInfrastructure
     /// One server for the seven databases, which each service creates at start if missing. PostgreSQL refuses to
     /// run as root, so as root both initdb and the server run as the <c>postgres</c> user, on a data folder it owns.
     /// </summary>
-    private static IResourceBuilder<LocalServerResource> AddPostgres(IDistributedApplicationBuilder builder, string pgData, int port)
+    /// <param name="settings">Server settings beyond ours (<c>MasStack:Postgres:Settings:{name}={value}</c>), e.g. the
+    /// statement statistics bench/db_statements.py reads.</param>
+    private static IResourceBuilder<LocalServerResource> AddPostgres(IDistributedApplicationBuilder builder, string pgData, int port, IEnumerable<string> settings)
     {
         var bin = PostgresBinDir()!;
         var asPostgresUser = AsPostgresUser(pgData);
@@ -110,6 +113,7 @@ public static class LocalInfrastructure
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=", // TCP only: no socket file to collide with another cluster's
             "-c", "max_connections=800",      // every instance's pool (Database:MaxPoolSize, 50) and the tests' own connections
+            .. settings.SelectMany(setting => new[] { "-c", setting }),
         ];
 
         var healthCheck = $"{ResourceNames.Postgres}-local-check";

@@ -26,7 +26,7 @@ from suite import request, wait_for, start_suite, post_sale_and_wait  # noqa: E4
 from sales import new_sale  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
-SERVICES = ["Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption"]
+SERVICES = ["Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption", "Identity", "Notifications"]
 
 
 def group_of(cmdline):

@@ -60,6 +60,34 @@ public class ReliabilityTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task An_event_committed_by_an_instance_that_died_before_publishing_it_is_published_once_its_lease_runs_out()
+    {
+        // Given a sale's completion event, and a copy of its outbox row as an instance leaves it when it dies between its
+        // commit and its publish: not published, its lease to that instance run out
+        var sale = await _gateway.SellAsync();
+        await using var signupDb = await suite.OpenDatabaseAsync(ResourceNames.Signup);
+        var orphan = Guid.CreateVersion7();
+        await signupDb.ExecuteAsync(
+            """
+            INSERT INTO outbox_messages (message_id, message_type, body, headers, next_attempt_at)
+            SELECT @orphan, message_type, body, headers, now() - interval '1 second' FROM outbox_messages
+            WHERE message_type LIKE '%.SignupCompleted' AND (body->>'signupId')::bigint = @SignupId
+            """, new { orphan, sale.SignupId });
+
+        // Then a relay's poll publishes it (no commit woke any relay for it), once
+        var attempts = await Eventually.Until(
+            () => signupDb.QuerySingleAsync<int?>("SELECT CASE WHEN published_at IS NOT NULL THEN attempts END FROM outbox_messages WHERE message_id = @orphan", new { orphan }),
+            published => published is not null, "the orphaned row to be published", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, attempts);
+
+        // And its subscriber received it
+        await using var subscriptionDb = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
+        await Eventually.Until(
+            () => subscriptionDb.ExecuteScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE message_id = @orphan", new { orphan }),
+            received => received == 1, "Subscription to receive the orphaned event");
+    }
+
+    [Fact]
     public async Task The_same_event_delivered_twice_has_one_effect()
     {
         // Given a SignupSubmitted event, as Signup's relay would publish it

@@ -54,7 +54,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
             if (activity.GetBaggageItem(Correlation.Header) is { } correlator) headers[Correlation.Header] = correlator;
         }
         _outbox.Add(new PendingEvent(Guid.CreateVersion7(), typeof(T).FullName!,
-            JsonSerializer.Serialize(message, OutboxMessage.JsonOptions), JsonSerializer.Serialize(headers)));
+            JsonSerializer.Serialize(message, OutboxMessage.JsonOptions), JsonSerializer.Serialize(headers), message));
         return Task.CompletedTask;
     }
 
@@ -92,26 +92,35 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     {
         if (_transaction is null && _outbox.Count == 0) return;
         cancellationToken.ThrowIfCancellationRequested();
-        var published = _outbox.Count > 0;
-        if (published)
+        List<OutboxMessage>? committed = null;
+        if (_outbox.Count > 0)
         {
-            await ExecuteAsync(
+            // The rows and the COMMIT go in one round trip. Should the INSERT fail, PostgreSQL skips the COMMIT (an error
+            // ends the batch), and disposing the transaction rolls it back; Npgsql reads the transaction's end from the
+            // server's answer, so the transaction object knows it committed. The rows are written leased to this
+            // instance's relay, which is handed them below (OutboxSignal).
+            var (connection, transaction) = await BeginAsync();
+            var ids = (await connection.QueryAsync<(long Id, Guid MessageId)>(
                 """
-                INSERT INTO outbox_messages (message_id, message_type, body, headers)
-                SELECT * FROM unnest(@Ids, @Types, @Bodies::jsonb[], @Headers::jsonb[])
+                INSERT INTO outbox_messages (message_id, message_type, body, headers, next_attempt_at)
+                SELECT m.*, now() + @Lease FROM unnest(@Ids, @Types, @Bodies::jsonb[], @Headers::jsonb[]) AS m
+                RETURNING id, message_id;
+                COMMIT
                 """,
                 new
                 {
+                    OutboxRelay.Lease,
                     Ids = _outbox.Select(e => e.MessageId).ToArray(),
                     Types = _outbox.Select(e => e.MessageType).ToArray(),
                     Bodies = _outbox.Select(e => e.Body).ToArray(),
                     Headers = _outbox.Select(e => e.Headers).ToArray(),
-                });
+                }, transaction)).ToDictionary(row => row.MessageId, row => row.Id);
+            committed = _outbox.Select(e => new OutboxMessage(ids[e.MessageId], e.MessageId, e.MessageType, e.Body, e.Headers, 0) { Event = e.Event }).ToList();
             _outbox.Clear();
         }
-        await _transaction!.CommitAsync(CancellationToken.None);
+        else await _transaction!.CommitAsync(CancellationToken.None);
         await DisposeAsync();
-        if (published) outboxSignal.Notify();
+        if (committed is not null) outboxSignal.Committed(committed);
         foreach (var action in _afterCommit) await afterCommitActions.RunAsync(action);
         _afterCommit.Clear();
     }
@@ -136,5 +145,5 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         return (_connection, _transaction!);
     }
 
-    private sealed record PendingEvent(Guid MessageId, string MessageType, string Body, string Headers);
+    private sealed record PendingEvent(Guid MessageId, string MessageType, string Body, string Headers, object Event);
 }

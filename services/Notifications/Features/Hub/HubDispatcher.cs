@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Text;
 using Dapper;
 using MasStack.Platform.Http;
+using MasStack.ServiceDefaults;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpenTelemetry;
 
 namespace MasStack.Notifications.Features.Hub;
 
@@ -32,6 +34,8 @@ public sealed class HubDispatcher(
     private readonly HubOptions _options = settings.Value;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _perCallback = new();
     private readonly ConcurrentDictionary<long, byte> _inFlight = new();
+    private static readonly TimeSpan RetrySlack = TimeSpan.FromMilliseconds(50);
+    private readonly PriorityQueue<DateTimeOffset, DateTimeOffset> _retries = new();
 
     private sealed record Due(long Id, Guid RegistrationId, Guid EventId, string Body, int Attempts, string Callback, string Secret);
 
@@ -64,7 +68,8 @@ public sealed class HubDispatcher(
         {
             try
             {
-                var claimed = await ClaimAsync(stoppingToken);
+                IReadOnlyList<Due> claimed;
+                using (SuppressInstrumentationScope.Begin()) claimed = await ClaimAsync(stoppingToken); // a poll that finds nothing leaves no trace
                 foreach (var delivery in claimed) _ = SendAsync(delivery, stoppingToken);
                 if (claimed.Count == Batch) continue;
             }
@@ -72,9 +77,31 @@ public sealed class HubDispatcher(
             {
                 log.LogWarning(e, "Claiming hub deliveries failed; trying again.");
             }
-            try { await signal.WaitAsync(_options.PollInterval, stoppingToken); }
+            try { await signal.WaitAsync(UntilNextPoll(), stoppingToken); }
             catch (OperationCanceledException) { return; }
         }
+    }
+
+    /// <summary>
+    /// The poll is for deliveries another instance recorded and for leases that ran out; a retry this instance scheduled
+    /// wakes it when it falls due (a little after, the database's clock deciding), not at the next poll.
+    /// </summary>
+    private TimeSpan UntilNextPoll()
+    {
+        lock (_retries)
+        {
+            var now = DateTimeOffset.UtcNow;
+            while (_retries.TryPeek(out _, out var due) && due + RetrySlack <= now) _retries.Dequeue();
+            if (!_retries.TryPeek(out _, out var next)) return _options.PollInterval;
+            var until = next + RetrySlack - now;
+            return until < _options.PollInterval ? until : _options.PollInterval;
+        }
+    }
+
+    private void RetryAt(DateTimeOffset due)
+    {
+        lock (_retries) _retries.Enqueue(due, due);
+        signal.Wake(); // the loop may be waiting out a whole poll interval: it sets its wait again
     }
 
     private async Task<IReadOnlyList<Due>> ClaimAsync(CancellationToken ct)
@@ -89,6 +116,9 @@ public sealed class HubDispatcher(
 
     private async Task SendAsync(Due delivery, CancellationToken ct)
     {
+        using var activity = Telemetry.Source.StartActivity("hub delivery");
+        activity?.SetTag("masstack.hub.registration", delivery.RegistrationId);
+        activity?.SetTag("masstack.hub.event", delivery.EventId);
         var origin = new Uri(delivery.Callback).GetLeftPart(UriPartial.Authority);
         var gate = _perCallback.GetOrAdd(origin, _ => new SemaphoreSlim(_options.ConcurrencyPerCallback));
         string? error = null;
@@ -152,6 +182,7 @@ public sealed class HubDispatcher(
             await connection.ExecuteAsync(
                 "UPDATE hub_deliveries SET due_at = now() + @wait, leased_until = NULL, last_error = @error WHERE id = @Id",
                 new { delivery.Id, wait, error });
+            RetryAt(DateTimeOffset.UtcNow + wait);
             return;
         }
         await using var transaction = await connection.BeginTransactionAsync(ct);

@@ -21,7 +21,8 @@ public sealed class HubOptions
     /// <summary>Requests in flight to one callback origin at most, per instance.</summary>
     public int ConcurrencyPerCallback { get; set; } = 4;
 
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often an idle dispatcher looks for work nothing woke it for (deliveries another instance recorded, leases that ran out).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public static class RetrySchedules

@@ -32,11 +32,20 @@ public static class SignupProgress
             return;
         }
 
-        await db.ExecuteAsync(
-            "UPDATE signup_steps SET state = 'confirmed', updated_at = now() WHERE signup_id = @signupId AND step = @step AND state = 'pending'",
-            new { signupId, step });
+        // Confirm the step and count the open ones in one statement. It must come after the lock, in a statement of its
+        // own: its snapshot then holds every confirmation committed before the lock was granted (in the locking statement's
+        // snapshot, two confirmations arriving together each saw the other's step still open, and neither completed the
+        // signup). The count reads the snapshot from before this statement's update, so the step confirmed here is left out.
         var open = await db.QuerySingleOrDefaultAsync<int>(
-            "SELECT count(*)::int FROM signup_steps WHERE signup_id = @signupId AND state <> 'confirmed'", new { signupId });
+            """
+            WITH confirmed AS (
+                UPDATE signup_steps SET state = 'confirmed', updated_at = now()
+                WHERE signup_id = @signupId AND step = @step AND state = 'pending'
+                RETURNING step
+            )
+            SELECT count(*)::int FROM signup_steps
+            WHERE signup_id = @signupId AND state <> 'confirmed' AND step NOT IN (SELECT step FROM confirmed)
+            """, new { signupId, step });
         if (open > 0) return;
 
         await db.ExecuteAsync("UPDATE signups SET status = 'completed', updated_at = now() WHERE id = @signupId", new { signupId });
