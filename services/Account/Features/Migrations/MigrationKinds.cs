@@ -43,6 +43,14 @@ public static class MigrationKinds
     ];
 
     /// <summary>
+    /// The participants whose undo a failed migration waits for before its line and accounts are free again: every step's,
+    /// and for a line's migration Billing's too (it removes the move's and the carried balance's charges even where it had
+    /// no step of its own). A bundle migration's Billing follows Subscription's product changes back: nothing of its own.
+    /// </summary>
+    public static IReadOnlyList<string> UndoSteps(string kind, IReadOnlyCollection<string> steps) =>
+        [.. kind == Bundle ? steps : steps.Append(MigrationSteps.Billing).Distinct()];
+
+    /// <summary>
     /// The product the line takes in the target bundle: the one asked for, else its own when the bundle offers it, else the
     /// first the bundle offers for its type (a prepaid tariff has no postpaid twin). Null when the bundle has no slot for it.
     /// </summary>

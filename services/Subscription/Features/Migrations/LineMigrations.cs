@@ -17,7 +17,7 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
     protected override async Task Handle(MigrationStarted migration, UnitOfWork db, CancellationToken ct)
     {
-        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        if (!migration.Steps.Contains(Step) || MigrationSteps.Faulted(migration.FailStep, Step, MigrationSteps.Silent)) return;
         var first = await db.ExecuteAsync(
             """
             INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
@@ -27,7 +27,7 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
         var now = clock.GetUtcNow();
         var line = await LineStore.LoadForUpdateAsync(db, migration.SubscriptionId);
-        var refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)."
+        var refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)."
             : line is null ? "No such line."
             : line.AccountId != migration.SourceAccountId ? $"The line is in account {line.AccountId}, not {migration.SourceAccountId}."
             : line.Status != SubscriptionStatus.Active ? $"The line is {EnumText.Of(line.Status)}."
@@ -52,18 +52,23 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
 /// <summary>
 /// Undoes the step: a line moved by the migration goes back, with the product it had (unless changed again since); a step
-/// that has not run yet never will.
+/// that has not run yet never will. Then tells Account the step is undone.
 /// </summary>
 [ConsumerName("migration-failed")]
 public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationFailed>(db)
 {
+    private const string Step = MigrationSteps.Subscription;
+
     protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
     {
-        if (failed.Kind == "bundle")
-        {
-            await BundleMigrations.UndoAsync(db, failed, clock.GetUtcNow());
-            return;
-        }
+        if (failed.Kind == "bundle") await BundleMigrations.UndoAsync(db, failed, clock.GetUtcNow());
+        else await UndoAsync(db, failed);
+        if (!MigrationSteps.Faulted(failed.FailStep, Step, MigrationSteps.UndoSilent))
+            await db.PublishAsync(new MigrationStepUndone(failed.MigrationId, Step, clock.GetUtcNow()));
+    }
+
+    private async Task UndoAsync(UnitOfWork db, MigrationFailed failed)
+    {
         var undoneFirst = await db.ExecuteAsync(
             """
             INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
@@ -97,7 +102,7 @@ public sealed class BundleMigrationStartedConsumer(UnitOfWork db, TimeProvider c
 
     protected override async Task Handle(BundleMigrationStarted migration, UnitOfWork db, CancellationToken ct)
     {
-        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        if (!migration.Steps.Contains(Step) || MigrationSteps.Faulted(migration.FailStep, Step, MigrationSteps.Silent)) return;
         var first = await db.ExecuteAsync(
             """
             INSERT INTO bundle_migrations (migration_id, account_id, lines, state) VALUES (@MigrationId, @AccountId, @lines::jsonb, 'changed')
@@ -107,7 +112,7 @@ public sealed class BundleMigrationStartedConsumer(UnitOfWork db, TimeProvider c
 
         var now = clock.GetUtcNow();
         var lines = new List<(Line Line, LineProductMove Move)>();
-        string? refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)." : null;
+        string? refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)." : null;
         foreach (var move in migration.Lines.OrderBy(m => m.SubscriptionId))
         {
             var line = await LineStore.LoadForUpdateAsync(db, move.SubscriptionId);
