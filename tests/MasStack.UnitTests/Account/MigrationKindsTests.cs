@@ -76,4 +76,22 @@ public class MigrationKindsTests
     [InlineData(null, "subscription", null, false)]
     public void Faults_are_a_comma_separated_list_of_steps_each_with_its_mode(string? faults, string step, string? mode, bool faulted) =>
         Assert.Equal(faulted, MigrationSteps.Faulted(faults, step, mode));
+
+    [Theory]
+    [InlineData("active", null, null)]
+    [InlineData("barred", new[] { "request" }, null)]
+    [InlineData("barred", new[] { "consumption-limit", "lost" }, null)]
+    [InlineData("barred", new[] { "request", "fraud" }, "barred for fraud")]
+    [InlineData("barred", new[] { "debt" }, "barred for debt")]
+    [InlineData("barred", new[] { "non-payment" }, "barred for non-payment")]
+    [InlineData("active", new[] { "debt" }, "barred for debt")] // the barring arrived before the status it causes
+    [InlineData("barred", null, "why is not known here yet")]
+    [InlineData("pending-activation", null, "pending-activation")]
+    [InlineData("cancelled", new string[0], "cancelled")]
+    public void A_line_migrates_when_active_or_barred_for_a_reason_other_than_debt_or_fraud(string status, string[]? reasons, string? refusal)
+    {
+        var why = MigrationKinds.WhyNotMovable(status, reasons);
+        if (refusal is null) Assert.Null(why);
+        else Assert.Contains(refusal, why);
+    }
 }

@@ -43,7 +43,9 @@ public static class MigrationsApi
         return app;
     }
 
-    private sealed record SourceLine(long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType);
+    /// <summary>The line as Account's copy holds it; <see cref="BarringReasons"/> comma-separated, null when not heard from Barring.</summary>
+    private sealed record SourceLine(
+        long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType, string? BarringReasons);
 
     /// <summary>
     /// Checks everything before anything moves (a refusal writes nothing), then records the migration, holds its line and
@@ -75,7 +77,7 @@ public static class MigrationsApi
             line = await connection.QuerySingleOrDefaultAsync<SourceLine>(
                 """
                 SELECT l.subscription_id AS SubscriptionId, l.account_id AS AccountId, a.user_id AS UserId, l.type, l.product_code AS ProductCode,
-                       l.status, a.payment_type AS PaymentType
+                       l.status, a.payment_type AS PaymentType, array_to_string(l.barring_reasons, ',') AS BarringReasons
                 FROM account_subscriptions l JOIN accounts a ON a.id = l.account_id WHERE l.subscription_id = @subscriptionId
                 """, new { subscriptionId });
             if (line is null) return TypedResults.NotFound();
@@ -89,8 +91,7 @@ public static class MigrationsApi
                 targetLines = (await AccountStore.LinesAsync(database, targetId))[targetId].ToList();
             }
         }
-        if (line.Status != EnumText.Of(SubscriptionStatus.Active))
-            return Problems.Conflict($"The line is {line.Status}: only an active line can migrate (not a pending, barred or ended one).");
+        if (MigrationKinds.WhyNotMovable(line.Status, line.BarringReasons?.Split(',', StringSplitOptions.RemoveEmptyEntries)) is { } unmovable) return Problems.Conflict(unmovable);
 
         var sourcePayment = EnumText.Parse<PaymentType>(line.PaymentType);
         var targetPayment = target?.Payment ?? wanted!.PaymentType!.Value;

@@ -8,7 +8,8 @@ namespace MasStack.Subscription.Features.Migrations;
 /// <summary>
 /// Subscription's step of a migration: the line keeps its subscriptionId and takes the target's accountId, announced as
 /// <see cref="SubscriptionAccountChanged"/> for every copy of it, and the product Account mapped it to when the target bundle
-/// does not offer its own (a change of payment type), announced as <see cref="SubscriptionProductChanged"/>; then confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it.
+/// does not offer its own (a change of payment type), announced as <see cref="SubscriptionProductChanged"/>; then confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it (live: active, or
+/// barred — Account has refused a line barred for debt or fraud).
 /// </summary>
 [ConsumerName("migration-started")]
 public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationStarted>(db)
@@ -30,7 +31,7 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
         var refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)."
             : line is null ? "No such line."
             : line.AccountId != migration.SourceAccountId ? $"The line is in account {line.AccountId}, not {migration.SourceAccountId}."
-            : line.Status != SubscriptionStatus.Active ? $"The line is {EnumText.Of(line.Status)}."
+            : line.Status is not (SubscriptionStatus.Active or SubscriptionStatus.Barred) ? $"The line is {EnumText.Of(line.Status)}."
             : null;
         if (refusal is not null)
         {
