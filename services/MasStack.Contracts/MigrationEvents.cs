@@ -4,7 +4,8 @@ namespace MasStack.Contracts;
 // orchestrates. Account checks and records it and announces MigrationStarted; each participant named in Steps does its
 // part in one local transaction and answers MigrationStepCompleted or MigrationStepFailed. Account ends it: completed
 // once every step confirmed, or failed (a step failed, or the deadline passed) — then MigrationFailed asks every
-// participant to undo its part, whether it ran, runs later, or never runs.
+// participant to undo its part, whether it ran, runs later, or never runs, and each answers MigrationStepUndone. Account
+// holds the line and accounts until every participant that may have acted has answered (or a second deadline passes).
 
 /// <summary>The parts of a migration, named as the steps of <see cref="MigrationStarted.Steps"/>.</summary>
 public static class MigrationSteps
@@ -18,6 +19,16 @@ public static class MigrationSteps
     /// announced by <see cref="PrepaidBalanceClosed"/> for Billing to credit); postpaid to prepaid opens a balance.
     /// </summary>
     public const string Consumption = "consumption";
+
+    /// <summary>
+    /// Test-only fault injection (<see cref="MigrationStarted.FailStep"/>, <see cref="MigrationFailed.FailStep"/>): faults separated
+    /// by commas, each a step alone (it fails), <c>step:silent</c> (it never answers) or <c>step:undo-silent</c> (it undoes its part,
+    /// but its <see cref="MigrationStepUndone"/> is never sent).
+    /// </summary>
+    public static bool Faulted(string? faults, string step, string? mode = null) =>
+        faults is not null && faults.Split(',', StringSplitOptions.TrimEntries).Contains(mode is null ? step : $"{step}:{mode}");
+
+    public const string Silent = "silent", UndoSilent = "undo-silent";
 }
 
 /// <summary>
@@ -72,12 +83,19 @@ public sealed record MigrationStepCompleted(long MigrationId, string Step, DateT
 public sealed record MigrationStepFailed(long MigrationId, string Step, string Reason, DateTimeOffset At) : IIntegrationEvent;
 
 /// <summary>
-/// Every participant undoes its part of the migration (idempotently; a part that never ran must now never run).
-/// <see cref="Kind"/> is the migration's (<c>bundle</c> for a bundle migration, whose <see cref="SubscriptionId"/> is 0).
+/// Every participant undoes its part of the migration (idempotently; a part that never ran must now never run) and answers
+/// <see cref="MigrationStepUndone"/>. <see cref="Kind"/> is the migration's (<c>bundle</c> for a bundle migration, whose
+/// <see cref="SubscriptionId"/> is 0); <see cref="FailStep"/> the test-only faults it started with.
 /// </summary>
 public sealed record MigrationFailed(
     long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, bool NewAccount, string Reason, DateTimeOffset At,
-    string Kind = "") : IIntegrationEvent;
+    string Kind = "", string? FailStep = null) : IIntegrationEvent;
+
+/// <summary>
+/// A participant's answer to <see cref="MigrationFailed"/>: its part (<see cref="Step"/>, named as in <see cref="MigrationSteps"/>)
+/// is undone, or stopped by its tombstone before it could run, or it had none. Sent once per participant and migration.
+/// </summary>
+public sealed record MigrationStepUndone(long MigrationId, string Step, DateTimeOffset At) : IIntegrationEvent;
 
 public sealed record MigrationCompleted(long MigrationId, long SubscriptionId, long UserId, long SourceAccountId, long TargetAccountId, DateTimeOffset At)
     : IIntegrationEvent;

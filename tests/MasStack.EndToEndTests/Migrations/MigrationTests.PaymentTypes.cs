@@ -152,6 +152,14 @@ public partial class MigrationTests
                 await ChargesShowAsync((long)failed[i]["targetAccountId"]!, c.Line, [NoAccount]);
         }
         Assert.Equal(await InitialCreditAsync("PREPAID-5GB") + 7.77m, await BalanceAsync(users[0].Prepaid.Lines[0].SubscriptionId));
+
+        // And each participant that may have acted (Consumption too) confirmed its undo
+        foreach (var f in failed)
+        {
+            var undo = (await UndoEndedAsync((long)f["migrationId"]!))["undo"]!.AsObject();
+            Assert.Equal(["billing", "consumption", "subscription"], undo.Select(s => s.Key).Order());
+            Assert.All(undo, s => Assert.Equal("undone", (string)s.Value!));
+        }
     }
 
     private static long[] AccountsOf((SoldSale Prepaid, SoldSale Postpaid, SoldSale Family) user) =>

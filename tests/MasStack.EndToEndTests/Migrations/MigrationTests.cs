@@ -139,7 +139,8 @@ public partial class MigrationTests(SuiteFixture suite)
                     s => s == HttpStatusCode.NotFound, "Billing to drop the account it opened");
             }
         }
-        // And the line can migrate again
+        // And the line can migrate again, once every participant confirmed its undo
+        await UndoEndedAsync((long)failed[0]["migrationId"]!);
         await CompletedAsync(sales[0].A.Lines[1].SubscriptionId, new { targetAccountId = sales[0].B.AccountId });
     }
 

@@ -57,4 +57,41 @@ public class MigrationKindsTests
         Assert.Equal("failed", MigrationKinds.Outcome(new Dictionary<string, string> { ["subscription"] = "pending", ["billing"] = "failed" }));
         Assert.Equal("completed", MigrationKinds.Outcome(new Dictionary<string, string> { ["subscription"] = "completed", ["billing"] = "completed" }));
     }
+
+    [Theory]
+    [InlineData("to-existing-account", new[] { "subscription" }, new[] { "subscription", "billing" })]
+    [InlineData("prepaid-to-new-postpaid", new[] { "subscription", "billing", "consumption" }, new[] { "subscription", "billing", "consumption" })]
+    [InlineData("bundle", new[] { "subscription" }, new[] { "subscription" })]
+    public void A_failed_line_migration_waits_for_every_step_s_undo_and_Billing_s_a_bundle_migration_for_its_steps_only(
+        string kind, string[] steps, string[] undo) =>
+        Assert.Equal(undo, MigrationKinds.UndoSteps(kind, steps));
+
+    [Theory]
+    [InlineData("billing", "billing", null, true)]
+    [InlineData("billing", "subscription", null, false)]
+    [InlineData("billing:silent", "billing", null, false)]
+    [InlineData("billing:silent", "billing", "silent", true)]
+    [InlineData("subscription, billing:undo-silent", "billing", "undo-silent", true)]
+    [InlineData("subscription, billing:undo-silent", "subscription", null, true)]
+    [InlineData(null, "subscription", null, false)]
+    public void Faults_are_a_comma_separated_list_of_steps_each_with_its_mode(string? faults, string step, string? mode, bool faulted) =>
+        Assert.Equal(faulted, MigrationSteps.Faulted(faults, step, mode));
+
+    [Theory]
+    [InlineData("active", null, null)]
+    [InlineData("barred", new[] { "request" }, null)]
+    [InlineData("barred", new[] { "consumption-limit", "lost" }, null)]
+    [InlineData("barred", new[] { "request", "fraud" }, "barred for fraud")]
+    [InlineData("barred", new[] { "debt" }, "barred for debt")]
+    [InlineData("barred", new[] { "non-payment" }, "barred for non-payment")]
+    [InlineData("active", new[] { "debt" }, "barred for debt")] // the barring arrived before the status it causes
+    [InlineData("barred", null, "why is not known here yet")]
+    [InlineData("pending-activation", null, "pending-activation")]
+    [InlineData("cancelled", new string[0], "cancelled")]
+    public void A_line_migrates_when_active_or_barred_for_a_reason_other_than_debt_or_fraud(string status, string[]? reasons, string? refusal)
+    {
+        var why = MigrationKinds.WhyNotMovable(status, reasons);
+        if (refusal is null) Assert.Null(why);
+        else Assert.Contains(refusal, why);
+    }
 }

@@ -17,6 +17,15 @@ public class BarringRulesTests
     private static ActiveBarring Entry(BarringType type, BarringSource source, BarringReason reason) => new(type, source, reason, Now.AddDays(-1), "someone");
 
     [Fact]
+    public void A_line_is_barred_for_the_reasons_of_its_barrings_and_of_its_SIM_block_each_once()
+    {
+        Assert.Empty(Profile().BarredFor);
+        var profile = Profile(Entry(Baoc, Operator, Debt), Entry(Data, Operator, Debt), Entry(Roaming, Customer, Request))
+            with { Block = new SimBlock(Lost, Now, "care") };
+        Assert.Equal([Request, Debt, Lost], profile.BarredFor);
+    }
+
+    [Fact]
     public void The_same_type_barred_by_both_sources_is_two_entries_and_stays_barred_until_both_lift_it()
     {
         var profile = Profile(Entry(Baoc, Operator, Debt));

@@ -59,6 +59,25 @@ public sealed class SubscriptionProductChangedConsumer(UnitOfWork db) : InboxCon
     }
 }
 
+/// <summary>
+/// The line's barrings changed: the copy keeps why it is barred (a migration refuses only debt and fraud), following the
+/// barring profile's versions. A barring added to a line already barred changes no status: only this event says so.
+/// </summary>
+[ConsumerName("subscription-barring-changed")]
+public sealed class SubscriptionBarringChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionBarringChanged>(db)
+{
+    protected override async Task Handle(SubscriptionBarringChanged change, UnitOfWork db, CancellationToken ct)
+    {
+        if (!await EventVersions.AppliesAsync(db, AccountCopies.Line, "barring_version", change.SubscriptionId, change.Version)) return;
+        await db.ExecuteAsync(
+            """
+            UPDATE account_subscriptions SET barring_reasons = @reasons, barring_version = greatest(barring_version, @Version), updated_at = now()
+            WHERE subscription_id = @SubscriptionId
+            """,
+            new { change.SubscriptionId, change.Version, reasons = change.ActiveReasons?.ToArray() });
+    }
+}
+
 [ConsumerName("subscription-account-changed")]
 public sealed class SubscriptionAccountChangedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionAccountChanged>(db)
 {

@@ -75,22 +75,23 @@ public static class BundleMigrationsApi
         var migrationId = ids.Next();
         var terms = AcceptedTerms.Of(bundle);
         IReadOnlyList<string> steps = [MigrationSteps.Subscription];
+        var faults = MigrationFaults.Of(configuration, http);
         await db.ExecuteAsync(
             """
-            INSERT INTO migrations (id, kind, user_id, source_account_id, target_account_id, new_account, steps, deadline, created_at, to_bundle_code, terms)
-            VALUES (@migrationId, @Kind, @UserId, @accountId, @accountId, false, @steps::jsonb, @deadline, @now, @Code, @terms::jsonb)
+            INSERT INTO migrations (id, kind, user_id, source_account_id, target_account_id, new_account, steps, deadline, created_at, to_bundle_code, terms, faults)
+            VALUES (@migrationId, @Kind, @UserId, @accountId, @accountId, false, @steps::jsonb, @deadline, @now, @Code, @terms::jsonb, @faults)
             """,
             new
             {
                 migrationId, Kind = MigrationKinds.Bundle, account.UserId, accountId, now, bundle.Code,
                 steps = JsonSerializer.Serialize(steps.ToDictionary(s => s, _ => MigrationKinds.Pending)),
-                deadline = now + configuration.GetValue("Migrations:Timeout", TimeSpan.FromMinutes(5)), terms = AccountTerms.Json(terms),
+                deadline = now + MigrationProgress.Timeout(configuration), terms = AccountTerms.Json(terms), faults,
             });
         if (await MigrationLocks.TakeAsync(db, migrationId, [$"account:{accountId}", .. moves.Select(m => $"line:{m.SubscriptionId}")]) is { } busy)
             return Problems.Conflict(busy);
 
         await db.PublishAsync(new BundleMigrationStarted(
-            migrationId, accountId, account.UserId, account.BundleCode, bundle.Code, terms, moves, steps, now, MigrationFaults.Of(configuration, http)));
+            migrationId, accountId, account.UserId, account.BundleCode, bundle.Code, terms, moves, steps, now, faults));
         return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", await MigrationStore.ViewAsync(db, migrationId));
     }
 }

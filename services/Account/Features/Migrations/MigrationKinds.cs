@@ -1,4 +1,5 @@
 using MasStack.Contracts;
+using MasStack.Platform.Data;
 
 namespace MasStack.Account.Features.Migrations;
 
@@ -41,6 +42,29 @@ public static class MigrationKinds
         .. newAccount ? [MigrationSteps.Billing] : Array.Empty<string>(),
         .. ChangesPaymentType(kind) ? [MigrationSteps.Consumption] : Array.Empty<string>(),
     ];
+
+    /// <summary>
+    /// The participants whose undo a failed migration waits for before its line and accounts are free again: every step's,
+    /// and for a line's migration Billing's too (it removes the move's and the carried balance's charges even where it had
+    /// no step of its own). A bundle migration's Billing follows Subscription's product changes back: nothing of its own.
+    /// </summary>
+    public static IReadOnlyList<string> UndoSteps(string kind, IReadOnlyCollection<string> steps) =>
+        [.. kind == Bundle ? steps : steps.Append(MigrationSteps.Billing).Distinct()];
+
+    /// <summary>
+    /// Why a line cannot migrate in its state, or null: only an active line can, or a barred one unless it is barred for debt
+    /// or fraud (<paramref name="barringReasons"/>: why it is barred, as Barring last said; null when not heard yet — then a
+    /// barred line waits). The reasons are read whatever the status says: a barring and the status it causes arrive apart.
+    /// </summary>
+    public static string? WhyNotMovable(string status, IReadOnlyCollection<string>? barringReasons)
+    {
+        if (BarringReasons.RefusingMigration(barringReasons) is { } reason)
+            return $"The line is barred for {reason}: a line barred for debt or fraud cannot migrate.";
+        if (status == EnumText.Of(SubscriptionStatus.Barred))
+            return barringReasons is null ? "The line is barred, and why is not known here yet: try again shortly." : null;
+        return status == EnumText.Of(SubscriptionStatus.Active) ? null
+            : $"The line is {status}: only an active line can migrate, or one barred for a reason other than debt or fraud (not a pending or ended one).";
+    }
 
     /// <summary>
     /// The product the line takes in the target bundle: the one asked for, else its own when the bundle offers it, else the

@@ -24,11 +24,13 @@ public sealed record NewAccountRequest(PaymentType? PaymentType, string? BundleC
 
 /// <summary>
 /// A migration: its kind, the line (none for a bundle migration) and the accounts, the target bundle of a bundle migration,
-/// each step's state, and <c>pending | completed | failed</c> with why.
+/// each step's state, and <c>pending | completed | failed</c> with why. A failed one shows each participant's undo
+/// (<c>pending | undone | timed-out</c>): its line and accounts stay held while one is pending.
 /// </summary>
 public sealed record MigrationView(
     long MigrationId, string Kind, long? SubscriptionId, long SourceAccountId, long TargetAccountId, bool NewAccount, string? BundleCode,
-    string Status, string? Reason, IReadOnlyDictionary<string, string> Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt);
+    string Status, string? Reason, IReadOnlyDictionary<string, string> Steps, DateTimeOffset CreatedAt, DateTimeOffset? EndedAt,
+    IReadOnlyDictionary<string, string>? Undo = null);
 
 public static class MigrationsApi
 {
@@ -41,7 +43,9 @@ public static class MigrationsApi
         return app;
     }
 
-    private sealed record SourceLine(long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType);
+    /// <summary>The line as Account's copy holds it; <see cref="BarringReasons"/> comma-separated, null when not heard from Barring.</summary>
+    private sealed record SourceLine(
+        long SubscriptionId, long AccountId, long UserId, string Type, string ProductCode, string Status, string PaymentType, string? BarringReasons);
 
     /// <summary>
     /// Checks everything before anything moves (a refusal writes nothing), then records the migration, holds its line and
@@ -73,7 +77,7 @@ public static class MigrationsApi
             line = await connection.QuerySingleOrDefaultAsync<SourceLine>(
                 """
                 SELECT l.subscription_id AS SubscriptionId, l.account_id AS AccountId, a.user_id AS UserId, l.type, l.product_code AS ProductCode,
-                       l.status, a.payment_type AS PaymentType
+                       l.status, a.payment_type AS PaymentType, array_to_string(l.barring_reasons, ',') AS BarringReasons
                 FROM account_subscriptions l JOIN accounts a ON a.id = l.account_id WHERE l.subscription_id = @subscriptionId
                 """, new { subscriptionId });
             if (line is null) return TypedResults.NotFound();
@@ -87,8 +91,7 @@ public static class MigrationsApi
                 targetLines = (await AccountStore.LinesAsync(database, targetId))[targetId].ToList();
             }
         }
-        if (line.Status != EnumText.Of(SubscriptionStatus.Active))
-            return Problems.Conflict($"The line is {line.Status}: only an active line can migrate (not a pending, barred or ended one).");
+        if (MigrationKinds.WhyNotMovable(line.Status, line.BarringReasons?.Split(',', StringSplitOptions.RemoveEmptyEntries)) is { } unmovable) return Problems.Conflict(unmovable);
 
         var sourcePayment = EnumText.Parse<PaymentType>(line.PaymentType);
         var targetPayment = target?.Payment ?? wanted!.PaymentType!.Value;
@@ -114,16 +117,17 @@ public static class MigrationsApi
         var now = clock.GetUtcNow();
         var (migrationId, targetAccountId) = (ids.Next(), target?.Id ?? ids.Next());
         var steps = MigrationKinds.Steps(kind, target is null);
-        var timeout = configuration.GetValue("Migrations:Timeout", TimeSpan.FromMinutes(5));
+        var faults = MigrationFaults.Of(configuration, http);
         await db.ExecuteAsync(
             """
-            INSERT INTO migrations (id, kind, subscription_id, user_id, source_account_id, target_account_id, new_account, steps, deadline, created_at)
-            VALUES (@migrationId, @kind, @subscriptionId, @UserId, @AccountId, @targetAccountId, @newAccount, @steps::jsonb, @deadline, @now)
+            INSERT INTO migrations (id, kind, subscription_id, user_id, source_account_id, target_account_id, new_account, steps, deadline, created_at, faults)
+            VALUES (@migrationId, @kind, @subscriptionId, @UserId, @AccountId, @targetAccountId, @newAccount, @steps::jsonb, @deadline, @now, @faults)
             """,
             new
             {
                 migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, newAccount = target is null,
-                steps = JsonSerializer.Serialize(steps.ToDictionary(s => s, _ => MigrationKinds.Pending)), deadline = now + timeout, now,
+                steps = JsonSerializer.Serialize(steps.ToDictionary(s => s, _ => MigrationKinds.Pending)),
+                deadline = now + MigrationProgress.Timeout(configuration), now, faults,
             });
         string[] keys = [$"line:{subscriptionId}", $"account:{line.AccountId}", .. target is null ? Array.Empty<string>() : [$"account:{target.Id}"]];
         if (await MigrationLocks.TakeAsync(db, migrationId, keys) is { } busy) return Problems.Conflict(busy);
@@ -147,7 +151,7 @@ public static class MigrationsApi
         }
         await db.PublishAsync(new MigrationStarted(
             migrationId, kind, subscriptionId, line.UserId, line.AccountId, targetAccountId, target is null, targetPayment, bundleCode, steps, now,
-            iban, holder, MigrationFaults.Of(configuration, http), product == line.ProductCode ? null : product));
+            iban, holder, faults, product == line.ProductCode ? null : product));
 
         var view = await MigrationStore.ViewAsync(db, migrationId);
         return TypedResults.Accepted($"/api/v1/migrations/{migrationId}", view);
@@ -163,7 +167,8 @@ public static class MigrationsApi
 public static class MigrationLocks
 {
     /// <summary>
-    /// Holds the keys (<c>line:{id}</c>, <c>account:{id}</c>) for the migration until it ends; of two transactions taking one
+    /// Holds the keys (<c>line:{id}</c>, <c>account:{id}</c>) for the migration until it completes, or — failed — until its
+    /// participants have undone their parts (<see cref="MigrationUndo"/>); of two transactions taking one
     /// key the second waits for the first and gets nothing. Null when all were taken, else why not (the caller refuses: 409).
     /// </summary>
     public static async Task<string?> TakeAsync(UnitOfWork db, long migrationId, string[] keys)
@@ -177,8 +182,9 @@ public static class MigrationLocks
 }
 
 /// <summary>
-/// Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: the step named (one of
-/// <see cref="MigrationSteps"/>: <c>subscription</c>, <c>billing</c>, <c>consumption</c>) fails, or with <c>:silent</c> never answers.
+/// Test-only fault injection, honoured only where <c>Faults:Migrations</c> is true: faults separated by commas, each a step
+/// (one of <see cref="MigrationSteps"/>: <c>subscription</c>, <c>billing</c>, <c>consumption</c>) that fails, or with
+/// <c>:silent</c> never answers, or with <c>:undo-silent</c> undoes its part but never says so (<see cref="MigrationSteps.Faulted"/>).
 /// </summary>
 public static class MigrationFaults
 {

@@ -111,7 +111,7 @@ public static class BarringProfiles
         await db.PublishAsync(new SubscriptionBarringChanged(
             profile.SubscriptionId, profile.AccountId, profile.UserId, barred.Count > 0, [.. barred.Select(EnumText.Of)],
             why ?? EnumText.Of(changes[^1].Reason), at, version,
-            EnumText.Of(changed.SimStatus), block is null ? null : EnumText.Of(block.Reason)));
+            EnumText.Of(changed.SimStatus), block is null ? null : EnumText.Of(block.Reason), [.. changed.BarredFor.Select(EnumText.Of)]));
         return changed;
     }
 

@@ -31,6 +31,10 @@ public sealed record BarringProfile(
     /// <summary>What the line is barred from: every type while the SIM is blocked, else the types some source bars.</summary>
     public IReadOnlyList<BarringType> BarredTypes =>
         Block is not null ? Enum.GetValues<BarringType>() : Barrings.Select(b => b.Type).Distinct().Order().ToList();
+
+    /// <summary>Why the line is barred: the reasons of its SIM block and of its active barrings (kept through a block), each once.</summary>
+    public IReadOnlyList<BarringReason> BarredFor =>
+        Barrings.Select(b => b.Reason).Concat(Block is { } block ? [block.Reason] : []).Distinct().Order().ToList();
 }
 
 public sealed record BarringOrder(BarringType Type, BarringReason Reason);

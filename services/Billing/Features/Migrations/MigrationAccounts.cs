@@ -19,14 +19,14 @@ public sealed class MigrationStartedConsumer(UnitOfWork db) : InboxConsumer<Migr
 
     protected override async Task Handle(MigrationStarted migration, UnitOfWork db, CancellationToken ct)
     {
-        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        if (!migration.Steps.Contains(Step) || MigrationSteps.Faulted(migration.FailStep, Step, MigrationSteps.Silent)) return;
         var source = await db.QuerySingleOrDefaultAsync<Source>(
             """
             SELECT a.postal_code AS PostalCode, p.holder FROM billing_accounts a LEFT JOIN payment_info p USING (account_id)
             WHERE a.account_id = @SourceAccountId
             """, migration);
         var holder = migration.Holder ?? source?.Holder;
-        var refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)."
+        var refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)."
             : source is null ? $"Account {migration.SourceAccountId} is not known to Billing."
             : migration.TargetPaymentType == PaymentType.Postpaid && (migration.Iban is null || holder is null) ? "A postpaid account needs an IBAN and its holder."
             : null;
@@ -57,16 +57,22 @@ public sealed class MigrationStartedConsumer(UnitOfWork db) : InboxConsumer<Migr
 
 /// <summary>
 /// Undoes Billing's part: the migration's moves and credit go (every charge as before), and the account it opened (its payment
-/// info with it); one not opened yet never will be.
+/// info with it); one not opened yet never will be. Then tells Account its part is undone.
 /// </summary>
 [ConsumerName("migration-failed")]
-public sealed class MigrationFailedConsumer(UnitOfWork db) : InboxConsumer<MigrationFailed>(db)
+public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationFailed>(db)
 {
+    private const string Step = MigrationSteps.Billing;
+
     protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
     {
         if (failed.Kind != "bundle") await MigrationCharges.UndoAsync(db, failed.MigrationId);
-        if (!failed.NewAccount) return;
-        await db.ExecuteAsync("DELETE FROM billing_accounts WHERE account_id = @TargetAccountId AND migration_id = @MigrationId", failed);
-        await EventVersions.RecordRemovedAsync(db, BillingCopies.Account, [failed.TargetAccountId]);
+        if (failed.NewAccount)
+        {
+            await db.ExecuteAsync("DELETE FROM billing_accounts WHERE account_id = @TargetAccountId AND migration_id = @MigrationId", failed);
+            await EventVersions.RecordRemovedAsync(db, BillingCopies.Account, [failed.TargetAccountId]);
+        }
+        if (!MigrationSteps.Faulted(failed.FailStep, Step, MigrationSteps.UndoSilent))
+            await db.PublishAsync(new MigrationStepUndone(failed.MigrationId, Step, clock.GetUtcNow()));
     }
 }

@@ -21,7 +21,7 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
     protected override async Task Handle(MigrationStarted migration, UnitOfWork db, CancellationToken ct)
     {
-        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        if (!migration.Steps.Contains(Step) || MigrationSteps.Faulted(migration.FailStep, Step, MigrationSteps.Silent)) return;
         var first = await db.ExecuteAsync(
             """
             INSERT INTO balance_migrations (migration_id, subscription_id, state) VALUES (@MigrationId, @SubscriptionId, 'done')
@@ -34,7 +34,7 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
             "SELECT payment_type AS PaymentType, balance, balance_version AS BalanceVersion FROM consumption_lines WHERE subscription_id = @SubscriptionId FOR UPDATE",
             migration);
         var to = EnumText.Of(migration.TargetPaymentType);
-        var refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)."
+        var refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)."
             : line is null ? "No such line."
             : (line.PaymentType ?? EnumText.Of(PaymentType.Postpaid)) == to ? $"The line is {to} already."
             : null;
@@ -67,14 +67,22 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
 /// <summary>
 /// Undoes the step: a closed balance is reopened with exactly what was left on it, an opened one goes (the line is postpaid
-/// again); a step that has not run yet never will.
+/// again); a step that has not run yet never will. Then tells Account the step is undone (also where it had none).
 /// </summary>
 [ConsumerName("migration-failed")]
 public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationFailed>(db)
 {
+    private const string Step = MigrationSteps.Consumption;
+
     protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
     {
-        if (failed.Kind == "bundle") return;
+        if (failed.Kind != "bundle") await UndoAsync(db, failed);
+        if (!MigrationSteps.Faulted(failed.FailStep, Step, MigrationSteps.UndoSilent))
+            await db.PublishAsync(new MigrationStepUndone(failed.MigrationId, Step, clock.GetUtcNow()));
+    }
+
+    private async Task UndoAsync(UnitOfWork db, MigrationFailed failed)
+    {
         var undoneFirst = await db.ExecuteAsync(
             """
             INSERT INTO balance_migrations (migration_id, subscription_id, state) VALUES (@MigrationId, @SubscriptionId, 'undone')

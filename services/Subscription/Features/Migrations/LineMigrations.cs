@@ -8,7 +8,8 @@ namespace MasStack.Subscription.Features.Migrations;
 /// <summary>
 /// Subscription's step of a migration: the line keeps its subscriptionId and takes the target's accountId, announced as
 /// <see cref="SubscriptionAccountChanged"/> for every copy of it, and the product Account mapped it to when the target bundle
-/// does not offer its own (a change of payment type), announced as <see cref="SubscriptionProductChanged"/>; then confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it.
+/// does not offer its own (a change of payment type), announced as <see cref="SubscriptionProductChanged"/>; then confirmed to Account. Refused, with why, when the line is no longer where and as Account saw it (live: active, or
+/// barred — Account has refused a line barred for debt or fraud).
 /// </summary>
 [ConsumerName("migration-started")]
 public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationStarted>(db)
@@ -17,7 +18,7 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
     protected override async Task Handle(MigrationStarted migration, UnitOfWork db, CancellationToken ct)
     {
-        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        if (!migration.Steps.Contains(Step) || MigrationSteps.Faulted(migration.FailStep, Step, MigrationSteps.Silent)) return;
         var first = await db.ExecuteAsync(
             """
             INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
@@ -27,10 +28,10 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
         var now = clock.GetUtcNow();
         var line = await LineStore.LoadForUpdateAsync(db, migration.SubscriptionId);
-        var refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)."
+        var refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)."
             : line is null ? "No such line."
             : line.AccountId != migration.SourceAccountId ? $"The line is in account {line.AccountId}, not {migration.SourceAccountId}."
-            : line.Status != SubscriptionStatus.Active ? $"The line is {EnumText.Of(line.Status)}."
+            : line.Status is not (SubscriptionStatus.Active or SubscriptionStatus.Barred) ? $"The line is {EnumText.Of(line.Status)}."
             : null;
         if (refusal is not null)
         {
@@ -52,18 +53,23 @@ public sealed class MigrationStartedConsumer(UnitOfWork db, TimeProvider clock) 
 
 /// <summary>
 /// Undoes the step: a line moved by the migration goes back, with the product it had (unless changed again since); a step
-/// that has not run yet never will.
+/// that has not run yet never will. Then tells Account the step is undone.
 /// </summary>
 [ConsumerName("migration-failed")]
 public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) : InboxConsumer<MigrationFailed>(db)
 {
+    private const string Step = MigrationSteps.Subscription;
+
     protected override async Task Handle(MigrationFailed failed, UnitOfWork db, CancellationToken ct)
     {
-        if (failed.Kind == "bundle")
-        {
-            await BundleMigrations.UndoAsync(db, failed, clock.GetUtcNow());
-            return;
-        }
+        if (failed.Kind == "bundle") await BundleMigrations.UndoAsync(db, failed, clock.GetUtcNow());
+        else await UndoAsync(db, failed);
+        if (!MigrationSteps.Faulted(failed.FailStep, Step, MigrationSteps.UndoSilent))
+            await db.PublishAsync(new MigrationStepUndone(failed.MigrationId, Step, clock.GetUtcNow()));
+    }
+
+    private async Task UndoAsync(UnitOfWork db, MigrationFailed failed)
+    {
         var undoneFirst = await db.ExecuteAsync(
             """
             INSERT INTO line_migrations (migration_id, subscription_id, from_account_id, to_account_id, state)
@@ -97,7 +103,7 @@ public sealed class BundleMigrationStartedConsumer(UnitOfWork db, TimeProvider c
 
     protected override async Task Handle(BundleMigrationStarted migration, UnitOfWork db, CancellationToken ct)
     {
-        if (!migration.Steps.Contains(Step) || migration.FailStep == Step + ":silent") return;
+        if (!migration.Steps.Contains(Step) || MigrationSteps.Faulted(migration.FailStep, Step, MigrationSteps.Silent)) return;
         var first = await db.ExecuteAsync(
             """
             INSERT INTO bundle_migrations (migration_id, account_id, lines, state) VALUES (@MigrationId, @AccountId, @lines::jsonb, 'changed')
@@ -107,7 +113,7 @@ public sealed class BundleMigrationStartedConsumer(UnitOfWork db, TimeProvider c
 
         var now = clock.GetUtcNow();
         var lines = new List<(Line Line, LineProductMove Move)>();
-        string? refusal = migration.FailStep == Step ? "Injected fault (Faults:Migrations)." : null;
+        string? refusal = MigrationSteps.Faulted(migration.FailStep, Step) ? "Injected fault (Faults:Migrations)." : null;
         foreach (var move in migration.Lines.OrderBy(m => m.SubscriptionId))
         {
             var line = await LineStore.LoadForUpdateAsync(db, move.SubscriptionId);
