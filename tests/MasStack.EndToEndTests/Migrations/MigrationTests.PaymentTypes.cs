@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.EndToEndTests.Subscriptions;
+using MasStack.ServiceDefaults;
 
 namespace MasStack.EndToEndTests.Migrations;
 
@@ -93,7 +95,8 @@ public partial class MigrationTests
         Assert.Equal(0.00m, await Eventually.Until(() => BalanceOrNullAsync(first), b => b is not null, "the prepaid balance to open"));
         var day = MoveDay(moved);
         await ChargesShowAsync(postpaid.AccountId, first, [await FeeAsync("MOBILE-50GB", Today(), day)]);
-        await RechargeAsync(first, 5m);
+        // (the balance takes recharges once Consumption has heard the migration completed)
+        await Eventually.Until(() => TryRechargeAsync(first, 5m), status => status == HttpStatusCode.Created, "a recharge of the migrated line to be taken");
         Assert.Equal(5.00m, await BalanceAsync(first));
 
         // When the other moves to a new prepaid account
@@ -162,6 +165,35 @@ public partial class MigrationTests
         }
     }
 
+    [Fact]
+    public async Task A_balance_a_pending_migration_opened_takes_no_recharge_and_a_failed_migration_takes_it_away_with_nothing_lost()
+    {
+        // Given a postpaid line moving to a prepaid account, its migration pending (Subscription never answers)
+        var dni = Sales.NewDni();
+        var postpaid = await _gateway.SellAsync("MOBILE-POSTPAID", "postpaid", dni, new SaleLine("mobile", "MOBILE-50GB"));
+        var family = await _gateway.SellAsync("MOBILE-PREPAID-FAMILY", "prepaid", dni, new SaleLine("mobile", "PREPAID-20GB"));
+        var line = postpaid.Lines[0].SubscriptionId;
+        await ActivateAsync(line, family.Lines[0].SubscriptionId);
+        var accepted = await (await StartAsync(line, new { targetAccountId = family.AccountId }, "subscription:silent")).ReadJsonAsync(HttpStatusCode.Accepted);
+
+        // When Consumption has opened the line's balance, a recharge is refused: the migration may still fail
+        Assert.Equal(0.00m, await Eventually.Until(() => BalanceOrNullAsync(line), b => b is not null, "the migration to open a balance"));
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/subscriptions/{line}/recharges")
+               { Content = JsonContent.Create(new { amount = new { amount = 10m, currency = "EUR" }, method = "card" }) })
+        {
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            var refused = await (await _gateway.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Conflict);
+            Assert.Contains("migrating to prepaid", (string)refused["detail"]!);
+        }
+
+        // Then the migration fails at its deadline, the line is postpaid again, and no money was taken that it took away
+        var failed = await EndedAsync((long)accepted["migrationId"]!);
+        Assert.Equal("failed", (string)failed["status"]!);
+        await Eventually.Until(() => BalanceOrNullAsync(line), b => b is null, "the opened balance to go with the undo");
+        await using var consumptionDb = await suite.OpenDatabaseAsync(ResourceNames.Consumption);
+        Assert.Equal(0, await consumptionDb.ExecuteScalarAsync<long>("SELECT count(*) FROM recharges WHERE subscription_id = @line", new { line }));
+    }
+
     private static long[] AccountsOf((SoldSale Prepaid, SoldSale Postpaid, SoldSale Family) user) =>
         [user.Prepaid.AccountId, user.Postpaid.AccountId, user.Family.AccountId];
 
@@ -186,14 +218,16 @@ public partial class MigrationTests
         return (sales[0], sales[1], sales[2]);
     }
 
-    private async Task RechargeAsync(long line, decimal amount)
+    private async Task RechargeAsync(long line, decimal amount) => Assert.Equal(HttpStatusCode.Created, await TryRechargeAsync(line, amount));
+
+    private async Task<HttpStatusCode> TryRechargeAsync(long line, decimal amount)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/subscriptions/{line}/recharges")
         {
             Content = JsonContent.Create(new { amount = new { amount, currency = "EUR" }, method = "card" }),
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        await (await _gateway.SendAsync(request)).ReadJsonAsync(HttpStatusCode.Created);
+        return (await _gateway.SendAsync(request)).StatusCode;
     }
 
     private async Task<decimal> BalanceAsync(long line) => (decimal)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}/balance"))["balance"]!["amount"]!;

@@ -100,6 +100,8 @@ public static class BalanceApi
         if (line is null) return TypedResults.NotFound();
         if (line.PaymentType != "prepaid") return Problems.Conflict("The line is postpaid: it cannot be recharged.");
         if (EndedLines.Contains(EnumText.Parse<SubscriptionStatus>(line.Status))) return Problems.Conflict($"The line is {line.Status}: it cannot be recharged.");
+        if (await BalanceMigrations.OpenedPendingAsync(db, subscriptionId))
+            return Problems.Conflict("The line is migrating to prepaid: its balance can be recharged once the migration has completed.");
         var limits = catalogue.Product(line.ProductCode)?.Recharge ?? DefaultLimits;
         if (request!.Amount!.Amount < limits.Min || request.Amount.Amount > limits.Max)
             return Problems.Refused($"A recharge of this tariff is from {limits.Min:0.00} to {limits.Max:0.00} EUR.", "amount");

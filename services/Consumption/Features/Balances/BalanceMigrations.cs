@@ -109,8 +109,28 @@ public sealed class MigrationFailedConsumer(UnitOfWork db, TimeProvider clock) :
     }
 }
 
+/// <summary>
+/// The balance a migration opened is the line's for good once the migration completed: until then a failure would take it
+/// away again, so recharges wait (<see cref="BalanceMigrations.OpenedPendingAsync"/>). Rows: done → completed.
+/// </summary>
+[ConsumerName("migration-completed")]
+public sealed class MigrationCompletedConsumer(UnitOfWork db) : InboxConsumer<MigrationCompleted>(db)
+{
+    protected override Task Handle(MigrationCompleted completed, UnitOfWork db, CancellationToken ct) =>
+        db.ExecuteAsync("UPDATE balance_migrations SET state = 'completed', updated_at = now() WHERE migration_id = @MigrationId AND state = 'done'", completed);
+}
+
 public static class BalanceMigrations
 {
+    /// <summary>
+    /// Whether the line's balance was opened by a migration to prepaid that has not completed: money recharged onto it
+    /// would go with it should the migration fail and be undone. Read under the line's lock, which the undo takes too.
+    /// </summary>
+    public static Task<bool> OpenedPendingAsync(UnitOfWork db, long subscriptionId) =>
+        db.QuerySingleOrDefaultAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM balance_migrations WHERE subscription_id = @subscriptionId AND change = 'opened' AND state = 'done')",
+            new { subscriptionId });
+
     /// <summary>The line's payment type and balance (none when postpaid), one change more of its balance.</summary>
     public static Task SetAsync(UnitOfWork db, long subscriptionId, PaymentType paymentType, decimal? balance) =>
         db.ExecuteAsync(
