@@ -36,7 +36,7 @@ public sealed class AppModelAgreementTests
         var signup = projects.Single(p => p.Name == ResourceNames.Signup);
         Assert.Equal(ResourceNames.Postgres, signup.Connections["signupdb"]);
         Assert.Contains(ResourceNames.Account, signup.Services);
-        Assert.Equal("5000", signup.Settings["OTEL_METRIC_EXPORT_INTERVAL"]);
+        Assert.Equal("10000", signup.Settings["OTEL_METRIC_EXPORT_INTERVAL"]);
         Assert.DoesNotContain(signup.Settings.Keys, key => key.StartsWith("SIGNUPDB_", StringComparison.Ordinal)); // a reference's parts, not a setting
         Assert.True(projects.Single(p => p.Name == ResourceNames.Gateway).External);
     }
