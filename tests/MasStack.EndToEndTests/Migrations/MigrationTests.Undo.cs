@@ -48,6 +48,8 @@ public partial class MigrationTests
             "Billing to confirm its undo");
         await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}"), l => (long)l["accountId"]! == a.AccountId,
             "the line to be back in its account");
+        await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{a.AccountId}"),
+            acc => acc["subscriptions"]!.AsArray().Any(s => (long)s!["subscriptionId"]! == line), "Account's copy of the line to be back in its account too");
 
         // Then the undo is shown pending, and a second migration of the line is refused while it is
         var waiting = await _gateway.GetJsonAsync($"/api/v1/migrations/{migrationId}");
