@@ -178,13 +178,8 @@ public partial class MigrationTests
 
         // When Consumption has opened the line's balance, a recharge is refused: the migration may still fail
         Assert.Equal(0.00m, await Eventually.Until(() => BalanceOrNullAsync(line), b => b is not null, "the migration to open a balance"));
-        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/subscriptions/{line}/recharges")
-               { Content = JsonContent.Create(new { amount = new { amount = 10m, currency = "EUR" }, method = "card" }) })
-        {
-            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-            var refused = await (await _gateway.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Conflict);
-            Assert.Contains("migrating to prepaid", (string)refused["detail"]!);
-        }
+        var refused = await (await RechargeResponseAsync(line, 10m)).AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("migrating to prepaid", (string)refused["detail"]!);
 
         // Then the migration fails at its deadline, the line is postpaid again, and no money was taken that it took away
         var failed = await EndedAsync((long)accepted["migrationId"]!);
@@ -220,14 +215,16 @@ public partial class MigrationTests
 
     private async Task RechargeAsync(long line, decimal amount) => Assert.Equal(HttpStatusCode.Created, await TryRechargeAsync(line, amount));
 
-    private async Task<HttpStatusCode> TryRechargeAsync(long line, decimal amount)
+    private async Task<HttpStatusCode> TryRechargeAsync(long line, decimal amount) => (await RechargeResponseAsync(line, amount)).StatusCode;
+
+    private async Task<HttpResponseMessage> RechargeResponseAsync(long line, decimal amount)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/subscriptions/{line}/recharges")
         {
             Content = JsonContent.Create(new { amount = new { amount, currency = "EUR" }, method = "card" }),
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        return (await _gateway.SendAsync(request)).StatusCode;
+        return await _gateway.SendAsync(request);
     }
 
     private async Task<decimal> BalanceAsync(long line) => (decimal)(await _gateway.GetJsonAsync($"/api/v1/subscriptions/{line}/balance"))["balance"]!["amount"]!;
