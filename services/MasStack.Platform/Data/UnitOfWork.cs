@@ -20,6 +20,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     private NpgsqlTransaction? _transaction;
     private readonly List<PendingEvent> _outbox = [];
     private readonly List<Func<Task>> _afterCommit = [];
+    private (string Consumer, Guid MessageId)? _inbox;
     private (int Outbox, int AfterCommit)? _savepoint;
     private const string SavepointName = "refusable";
 
@@ -59,6 +60,13 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     }
 
     /// <summary>
+    /// Makes this transaction the one effect of consuming <paramref name="messageId"/>: its inbox row is written with the
+    /// commit, in the same round trip. A message already consumed makes the commit fail on the row's key, which
+    /// <see cref="InboxConsumer{T}"/> takes for a repeated delivery.
+    /// </summary>
+    public void RecordInbox(string consumer, Guid messageId) => _inbox = (consumer, messageId);
+
+    /// <summary>
     /// Runs once the transaction has committed (cache invalidation, for one), never if it rolls back. A failure does
     /// not fail the commit: the action is retried in the background (<see cref="AfterCommitActions"/>), so it must be
     /// safe to repeat.
@@ -90,32 +98,39 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     /// </summary>
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        if (_transaction is null && _outbox.Count == 0) return;
+        if (_transaction is null && _outbox.Count == 0 && _inbox is null) return;
         cancellationToken.ThrowIfCancellationRequested();
         List<OutboxMessage>? committed = null;
-        if (_outbox.Count > 0)
+        if (_outbox.Count > 0 || _inbox is not null)
         {
-            // The rows and the COMMIT go in one round trip. Should the INSERT fail, PostgreSQL skips the COMMIT (an error
-            // ends the batch), and disposing the transaction rolls it back; Npgsql reads the transaction's end from the
-            // server's answer, so the transaction object knows it committed. The rows are written leased to this
-            // instance's relay, which is handed them below (OutboxSignal).
+            // The inbox row, the event rows and the COMMIT go in one round trip. Should an INSERT fail (the inbox row of a
+            // message consumed before, say), PostgreSQL skips the rest (an error ends the batch), and disposing the
+            // transaction rolls it back; Npgsql reads the transaction's end from the server's answer, so the transaction
+            // object knows it committed. The event rows are written leased to this instance's relay, which is handed them
+            // below (OutboxSignal).
             var (connection, transaction) = await BeginAsync();
-            var ids = (await connection.QueryAsync<(long Id, Guid MessageId)>(
-                """
-                INSERT INTO outbox_messages (message_id, message_type, body, headers, next_attempt_at)
-                SELECT m.*, now() + @Lease FROM unnest(@Ids, @Types, @Bodies::jsonb[], @Headers::jsonb[]) AS m
-                RETURNING id, message_id;
-                COMMIT
-                """,
-                new
+            var parameters = new DynamicParameters();
+            var sql = "";
+            if (_outbox.Count > 0)
+            {
+                sql += InsertOutboxSql;
+                parameters.AddDynamicParams(new
                 {
                     OutboxRelay.Lease,
                     Ids = _outbox.Select(e => e.MessageId).ToArray(),
                     Types = _outbox.Select(e => e.MessageType).ToArray(),
                     Bodies = _outbox.Select(e => e.Body).ToArray(),
                     Headers = _outbox.Select(e => e.Headers).ToArray(),
-                }, transaction)).ToDictionary(row => row.MessageId, row => row.Id);
-            committed = _outbox.Select(e => new OutboxMessage(ids[e.MessageId], e.MessageId, e.MessageType, e.Body, e.Headers, 0) { Event = e.Event }).ToList();
+                });
+            }
+            if (_inbox is { } inbox)
+            {
+                sql += RecordInboxSql;
+                parameters.AddDynamicParams(new { inbox.Consumer, inbox.MessageId });
+            }
+            var ids = (await connection.QueryAsync<(long Id, Guid MessageId)>(sql + "COMMIT", parameters, transaction))
+                .ToDictionary(row => row.MessageId, row => row.Id);
+            if (_outbox.Count > 0) committed = _outbox.Select(e => new OutboxMessage(ids[e.MessageId], e.MessageId, e.MessageType, e.Body, e.Headers, 0) { Event = e.Event }).ToList();
             _outbox.Clear();
         }
         else await _transaction!.CommitAsync(CancellationToken.None);
@@ -125,6 +140,16 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         _afterCommit.Clear();
     }
 
+    private const string RecordInboxSql = "INSERT INTO inbox_messages (consumer, message_id) VALUES (@Consumer, @MessageId);\n";
+
+    private const string InsertOutboxSql =
+        """
+        INSERT INTO outbox_messages (message_id, message_type, body, headers, next_attempt_at)
+        SELECT m.*, now() + @Lease FROM unnest(@Ids, @Types, @Bodies::jsonb[], @Headers::jsonb[]) AS m
+        RETURNING id, message_id;
+
+        """;
+
     public async ValueTask DisposeAsync()
     {
         if (_transaction is not null) await _transaction.DisposeAsync(); // rolls back unless committed
@@ -132,6 +157,7 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         _transaction = null;
         _connection = null;
         _savepoint = null;
+        _inbox = null;
         _outbox.Clear();
     }
 

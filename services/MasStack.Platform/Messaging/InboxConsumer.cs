@@ -12,6 +12,14 @@ namespace MasStack.Platform.Messaging;
 /// exception rolls everything back and hands the message to the retries and delayed redeliveries
 /// (<see cref="RedeliveryOptions"/>), then the error queue. Inbox rows carry the consumer's
 /// <see cref="ConsumerNameAttribute"/> name, which every subclass declares.
+/// <para>
+/// The inbox row is written with the commit, in its round trip (<see cref="UnitOfWork.RecordInbox"/>), not in one of
+/// its own before the handler: nearly every delivery is the first, and a sale consumes some forty messages. A repeated
+/// delivery runs the handler too, in a transaction that cannot commit: the row's key refuses it, or the handler fails
+/// on what the first delivery did. Either way everything is rolled back, and once the inbox shows the message as
+/// consumed, the delivery is counted there and acknowledged. Handlers therefore keep every effect in the transaction
+/// (events in the outbox, other actions after commit), which they must anyway.
+/// </para>
 /// </summary>
 public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> where T : class
 {
@@ -20,16 +28,33 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be consumed idempotently.");
         if (context.Headers.Get<string>(Correlation.Header) is { } correlator) Activity.Current?.SetBaggage(Correlation.Header, correlator);
 
+        var consumer = ServiceConsumers.NameOf(GetType());
         await PrepareAsync(context.Message, context.CancellationToken);
-        var first = await unitOfWork.QuerySingleOrDefaultAsync<int>(
-            """
-            INSERT INTO inbox_messages (consumer, message_id) VALUES (@Consumer, @MessageId)
-            ON CONFLICT (consumer, message_id) DO UPDATE SET deliveries = inbox_messages.deliveries + 1
-            RETURNING deliveries
-            """,
-            new { Consumer = ServiceConsumers.NameOf(GetType()), MessageId = messageId }) == 1;
-        if (first) await Handle(context.Message, unitOfWork, context.CancellationToken);
-        await unitOfWork.CommitAsync(context.CancellationToken);
+        try
+        {
+            unitOfWork.RecordInbox(consumer, messageId);
+            await Handle(context.Message, unitOfWork, context.CancellationToken);
+            await unitOfWork.CommitAsync(context.CancellationToken);
+        }
+        catch (Exception)
+        {
+            // Consumed before: nothing of this delivery was kept, and it is acknowledged.
+            if (!await IsRepeatedAsync(consumer, messageId)) throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether the message had been consumed already, rolling this delivery's transaction back first; if so, the
+    /// delivery is counted on its inbox row.
+    /// </summary>
+    private async Task<bool> IsRepeatedAsync(string consumer, Guid messageId)
+    {
+        await unitOfWork.DisposeAsync();
+        var repeated = await unitOfWork.ExecuteAsync(
+            "UPDATE inbox_messages SET deliveries = deliveries + 1 WHERE consumer = @consumer AND message_id = @messageId",
+            new { consumer, messageId }) == 1;
+        await unitOfWork.CommitAsync();
+        return repeated;
     }
 
     /// <summary>
