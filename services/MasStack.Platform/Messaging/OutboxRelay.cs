@@ -30,6 +30,15 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
     private DateTimeOffset _nextSweep = DateTimeOffset.UtcNow;
     private DateTimeOffset _nextPoll = DateTimeOffset.UtcNow;
 
+    /// <summary>
+    /// Published rows not yet marked so in the table. Marks are written together, in one statement (its own transaction
+    /// and WAL flush), once a window's worth waits, a second after the first of them, or when the relay falls idle: under
+    /// load, one statement where each window took its own. Until marked, a row keeps its lease, far longer than that.
+    /// </summary>
+    private readonly List<long> _published = [];
+    private DateTimeOffset _marksDue = DateTimeOffset.MaxValue;
+    private static readonly TimeSpan MarkDelay = TimeSpan.FromSeconds(1);
+
     protected override string Name => "outbox relay window";
 
     /// <summary>
@@ -48,6 +57,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
     protected override async Task<IReadOnlyList<OutboxMessage>> ClaimAsync(int batchSize, CancellationToken ct)
     {
         var committed = signal.TakeCommitted(batchSize);
+        if (committed.Count == 0 || DateTimeOffset.UtcNow >= _marksDue) await MarkPublishedAsync(ct);
         if (DateTimeOffset.UtcNow < _nextPoll) return committed;
         _nextPoll = DateTimeOffset.UtcNow + PollInterval;
         return [.. committed, .. await ClaimDueAsync(batchSize - committed.Count, ct)];
@@ -79,11 +89,13 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
     {
         var outcomes = await Task.WhenAll(window.Select(message => PublishAsync(message, ct)));
 
+        var published = window.Where((_, i) => outcomes[i] is null).Select(m => m.Id).ToList();
+        if (_published.Count == 0) _marksDue = DateTimeOffset.UtcNow + MarkDelay;
+        _published.AddRange(published);
+        if (_published.Count >= WindowSize) await MarkPublishedAsync(ct);
+        if (published.Count == window.Count) return;
+
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var published = window.Where((_, i) => outcomes[i] is null).Select(m => m.Id).ToArray();
-        await connection.ExecuteAsync(
-            "UPDATE outbox_messages SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(@published)",
-            new { published });
         for (var i = 0; i < window.Count; i++)
         {
             if (outcomes[i] is not { } error) continue;
@@ -95,9 +107,25 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
                 """,
                 new { message.Id, Delay = Backoff.Jittered(message.Attempts + 1), Error = error });
         }
+        logger.LogWarning("Outbox relay published {Published} of {Claimed} events; the rest will be retried", published.Count, window.Count);
+    }
 
-        if (published.Length < window.Count)
-            logger.LogWarning("Outbox relay published {Published} of {Claimed} events; the rest will be retried", published.Length, window.Count);
+    private async Task MarkPublishedAsync(CancellationToken ct)
+    {
+        if (_published.Count == 0) return;
+        await using (var connection = await dataSource.OpenConnectionAsync(ct))
+            await connection.ExecuteAsync(
+                "UPDATE outbox_messages SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(@published)",
+                new { published = _published.ToArray() });
+        _published.Clear();
+        _marksDue = DateTimeOffset.MaxValue;
+    }
+
+    /// <summary>The marks still waiting are written before the process ends (should that fail, the leases run out instead).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await MarkPublishedAsync(cancellationToken);
     }
 
     /// <summary>Publishes one row; returns null on a confirmed publish, else why it failed.</summary>
