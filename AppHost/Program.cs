@@ -99,7 +99,8 @@ builder.AddApiClients(identity, gateway);
 // the polls had slowed; the dashboard's charts do not need more.
 // The runtime switches given to the AppHost reach every project too (the orchestrator does not pass the AppHost's
 // environment on): bench/profile_sale.py sets DOTNET_PerfMapEnabled, an experiment may try the JIT's tiering settings.
-string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation"];
+string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation",
+    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size"];
 foreach (var project in builder.Resources.OfType<ProjectResource>())
 {
     var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", "10000");
