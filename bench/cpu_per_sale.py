@@ -232,7 +232,7 @@ def main():
         idle = delta(before, snapshot(since))
         table(f"Idle burn over {args.idle:.0f} s (% of one core)", {g: 100 * v / args.idle for g, v in idle.items()},
               "% of one core", lambda v: f"{v:.1f} %")
-        time.sleep(6)  # the services' exporters send what they hold every 5 s
+        time.sleep(8)  # the services' exporters send what they hold every 5 s
         traces = dashboard_traces(idle_from)
         print(f"\nTraces the dashboard received while idle: {sum(traces.values())}")
         for name, count in traces.most_common(10):
@@ -246,7 +246,7 @@ def main():
         used = delta(before, snapshot(since))
         table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
               {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
-        time.sleep(6)
+        time.sleep(8)
         telemetry_census(sales_from, max(1, len(ids)))
 
         print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag |\n|---|---|---|---|---|---|---|---|---|")

@@ -10,7 +10,7 @@ per sample that has it anywhere on its stack ("inclusive", e.g. how much of Sign
 adds its own cost: compare profiles with profiles, not with bench/cpu_per_sale.py's figures.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/profile_sale.py
-       [--sales 300] [--clients 8] [--warmup 200] [--top 25] [--process Signup] [--idle 0]
+       [--sales 300] [--clients 8] [--warmup 200] [--top 25] [--process Signup] [--idle 0] [--settle 10]
        python3 bench/profile_sale.py --analyze /tmp/masstack-profile-… (the same tables from a kept profile)
 """
 import argparse, collections, json, os, re, subprocess, sys, tempfile, time
@@ -135,6 +135,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--process", help="only this row of cpu_per_sale's table (e.g. Signup)")
     parser.add_argument("--idle", type=float, default=0, help="profile this many seconds of idling instead of sales")
+    parser.add_argument("--settle", type=float, default=10, help="seconds between the warm-up and the recording (the JIT's "
+                        "background recompilation and the dashboard's backlog end; give idle profiles 30 or more)")
     parser.add_argument("--frequency", type=int, default=499)
     parser.add_argument("--analyze", help="only read an earlier profile's folder again (its perf.data and pids.json)")
     args = parser.parse_args()
@@ -152,7 +154,7 @@ def main():
     with start_suite():
         post_sale_and_wait(timeout=180, retry_unavailable_for=180)
         completion_ms(post_sales(args.warmup, args.clients)[0])  # JIT and tiering done before the recording
-        time.sleep(10)
+        time.sleep(args.settle)
         pids = suite_pids(since)
         perf = subprocess.Popen(["perf", "record", "-a", "-g", "-F", str(args.frequency), "-o", data, "--", "sleep", "3600"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
