@@ -90,7 +90,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
         var outcomes = await Task.WhenAll(window.Select(message => PublishAsync(message, ct)));
 
         var published = window.Where((_, i) => outcomes[i] is null).Select(m => m.Id).ToList();
-        if (_published.Count == 0) _marksDue = DateTimeOffset.UtcNow + MarkDelay;
+        if (_published.Count == 0 && published.Count > 0) _marksDue = DateTimeOffset.UtcNow + MarkDelay;
         _published.AddRange(published);
         if (_published.Count >= WindowSize) await MarkPublishedAsync(ct);
         if (published.Count == window.Count) return;
