@@ -17,7 +17,7 @@ process started since the script began that runs a part of the suite, grouped by
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/cpu_per_sale.py
        [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20]
 """
-import argparse, collections, json, os, statistics, sys, threading, time, urllib.request
+import argparse, collections, json, os, statistics, subprocess, sys, threading, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -86,6 +86,23 @@ def snapshot(since):
 
 def delta(before, after):
     return {group: after.get(group, 0.0) - before.get(group, 0.0) for group in set(before) | set(after)}
+
+
+REFERENCE_WORK = "x = 0\nfor i in range(2_000_000):\n    x += i * i"
+
+
+def reference_ms(runs=5):
+    """CPU time of a fixed piece of work (a Python loop in a child process), the median of runs: how fast this machine
+    is at the moment. The host's other tenants slow every process alike: the same commit measured 107 and 145 ms per
+    sale an hour apart, every row of the table by about the same factor. Compare runs by CPU per sale in units of this
+    work, not by CPU per sale alone."""
+    times = []
+    for _ in range(runs):
+        before = os.times()
+        subprocess.run([sys.executable, "-c", REFERENCE_WORK], check=True)
+        after = os.times()
+        times.append(1000 * (after.children_user + after.children_system - before.children_user - before.children_system))
+    return statistics.median(times)
 
 
 def table(title, values, unit, fmt):
@@ -238,6 +255,7 @@ def main():
         for name, count in traces.most_common(10):
             print(f"- {name}: {count}")
 
+        reference_before = reference_ms()
         before, sales_from = snapshot(since), time.time()
         started = time.monotonic()
         ids, refused = post_sales(args.sales, args.clients)
@@ -247,6 +265,9 @@ def main():
         table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
               {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
         time.sleep(8)
+        reference = (reference_before + reference_ms()) / 2
+        print(f"\nReference work (machine speed): {reference_before:.0f} ms of CPU before the sales, {reference * 2 - reference_before:.0f} ms "
+              f"after; CPU per sale = {1000 * sum(used.values()) / max(1, len(ids)) / reference:.3f} reference works")
         telemetry_census(sales_from, max(1, len(ids)))
 
         print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag |\n|---|---|---|---|---|---|---|---|---|")
