@@ -98,7 +98,8 @@ builder.AddApiClients(identity, gateway);
 // every process (about twenty), and the dashboard storing them, was the largest standing share of the idle suite's CPU once
 // the polls had slowed; the dashboard's charts do not need more.
 // The runtime switches given to the AppHost reach every project too (the orchestrator does not pass the AppHost's
-// environment on): bench/profile_sale.py sets DOTNET_PerfMapEnabled, an experiment may try the JIT's tiering settings.
+// environment on): bench/profile_sale.py sets DOTNET_PerfMapEnabled; an experiment may try the JIT's, the thread pool's,
+// the GC's or the sockets' settings.
 string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation",
     "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size"];
 // Spans and log records every 5 s (OpenTelemetry's own default, which a deployment keeps) instead of Aspire's development

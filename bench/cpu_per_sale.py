@@ -94,7 +94,7 @@ REFERENCE_WORK = "x = 0\nfor i in range(2_000_000):\n    x += i * i"
 def reference_ms(runs=5):
     """CPU time of a fixed piece of work (a Python loop in a child process), the median of runs: how fast this machine
     is at the moment. The host's other tenants slow every process alike: the same commit measured 107 and 145 ms per
-    sale an hour apart, every row of the table by about the same factor. Compare runs by CPU per sale in units of this
+    sale half an hour apart, every row of the table by about the same factor. Compare runs by CPU per sale in units of this
     work, not by CPU per sale alone."""
     times = []
     for _ in range(runs):
@@ -265,9 +265,10 @@ def main():
         table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
               {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
         time.sleep(8)
-        reference = (reference_before + reference_ms()) / 2
-        print(f"\nReference work (machine speed): {reference_before:.0f} ms of CPU before the sales, {reference * 2 - reference_before:.0f} ms "
-              f"after; CPU per sale = {1000 * sum(used.values()) / max(1, len(ids)) / reference:.3f} reference works")
+        reference_after = reference_ms()
+        reference = (reference_before + reference_after) / 2
+        print(f"\nReference work (machine speed): {reference_before:.0f} ms of CPU before the sales, {reference_after:.0f} ms after; "
+              f"CPU per sale = {1000 * sum(used.values()) / max(1, len(ids)) / reference:.3f} reference works")
         telemetry_census(sales_from, max(1, len(ids)))
 
         print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag |\n|---|---|---|---|---|---|---|---|---|")
