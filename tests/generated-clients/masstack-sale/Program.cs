@@ -39,15 +39,15 @@ var accepted = await client.Api.V1.Signups.PostAsync(new SignupRequest
     ],
 });
 
+// Followed as a shop would: read at once, then again each poll interval, until it is no longer pending or the deadline passes.
 var deadline = DateTime.UtcNow.AddMinutes(2);
-SignupView? signup;
-do
-{
-    await Task.Delay(250);
-    signup = await client.Api.V1.Signups[accepted!.SignupId!.Value].GetAsync();
-} while (signup?.Status == "pending" && DateTime.UtcNow < deadline);
+using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+var signupId = accepted!.SignupId!.Value;
+var signup = await client.Api.V1.Signups[signupId].GetAsync();
+while (signup?.Status == "pending" && DateTime.UtcNow < deadline && await poll.WaitForNextTickAsync())
+    signup = await client.Api.V1.Signups[signupId].GetAsync();
 
-Console.WriteLine($"{accepted.SignupId} {signup?.Status} {signup?.FailureReason}");
+Console.WriteLine($"{signupId} {signup?.Status} {signup?.FailureReason}");
 return signup?.Status == "completed" ? 0 : 1;
 
 sealed class StaticToken(string token) : IAccessTokenProvider
