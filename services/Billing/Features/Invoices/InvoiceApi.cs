@@ -45,7 +45,7 @@ public static class InvoiceApi
         page.Validate(errors);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         if (!await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM billing_accounts WHERE account_id = @accountId)", new { accountId }))
             return TypedResults.NotFound();
         const string Where = "account_id = @accountId AND (@fromDate::date IS NULL OR issued_on >= @fromDate::date) AND (@toDate::date IS NULL OR issued_on <= @toDate::date)";
@@ -63,7 +63,7 @@ public static class InvoiceApi
 
     private static async Task<Results<Ok<InvoiceView>, NotFound>> Get(long invoiceId, NpgsqlDataSource database)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         var invoice = await connection.QuerySingleOrDefaultAsync<InvoiceRow>(
             """
             SELECT id, account_id AS AccountId, number, period, issued_on AS IssuedOn, tax_name AS TaxName, tax_rate AS TaxRate, taxable, tax, total

@@ -49,7 +49,7 @@ public static class BalanceApi
         long subscriptionId, NpgsqlDataSource database, CatalogueClient catalogues, BusinessCalendar calendar)
     {
         var catalogue = await catalogues.GetAsync();
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         var line = await connection.QuerySingleOrDefaultAsync<(string? PaymentType, string ProductCode, decimal? Balance, string? Reached)>(
             "SELECT payment_type, product_code, balance, limit_reached_period FROM consumption_lines WHERE subscription_id = @subscriptionId",
             new { subscriptionId });

@@ -40,7 +40,7 @@ public static class ConsumptionApi
         page.Validate(pageErrors);
         if (!pageErrors.IsEmpty) return TypedResults.ValidationProblem(pageErrors.ToDictionary());
 
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         if (!await connection.QuerySingleAsync<bool>("SELECT EXISTS (SELECT 1 FROM consumption_lines WHERE subscription_id = @subscriptionId)", new { subscriptionId }))
             return TypedResults.NotFound();
         var filter = new { subscriptionId, range.From, range.Until, type, offset = page.Offset ?? 0, limit = page.Limit ?? PageRequest.DefaultLimit };

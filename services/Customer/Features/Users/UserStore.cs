@@ -40,7 +40,7 @@ public static class UserStore
 
     public static async Task<IReadOnlyList<UserChangeView>?> HistoryAsync(NpgsqlDataSource database, long userId)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         if (await connection.ExecuteScalarAsync<bool>("SELECT NOT EXISTS (SELECT 1 FROM users WHERE id = @userId)", new { userId })) return null;
         var rows = await connection.QueryAsync<(long Id, string Resource, string Changes, string ChangedBy, string? Reason, DateTimeOffset ChangedAt)>(
             "SELECT id, resource, changes::text, changed_by, reason, changed_at FROM user_changes WHERE user_id = @userId ORDER BY changed_at DESC, id DESC",

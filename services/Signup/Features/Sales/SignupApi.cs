@@ -72,7 +72,7 @@ public static class SignupApi
 
     private static async Task<Results<Ok<SignupView>, NotFound>> Get(long signupId, NpgsqlDataSource database)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         var signup = await connection.QuerySingleOrDefaultAsync<SignupRow>(
             """
             SELECT id, user_id AS UserId, account_id AS AccountId, status, failure_reason AS FailureReason, channel,

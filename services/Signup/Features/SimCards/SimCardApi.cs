@@ -30,7 +30,7 @@ public static class SimCardApi
         page.Validate(errors);
         if (!errors.IsEmpty) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         const string where = "WHERE (@network::text IS NULL OR network = @network) AND (@state::text IS NULL OR state = @state)";
         var total = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM sim_cards {where}", new { network, state });
         var sims = (await connection.QueryAsync<SimCardView>(

@@ -43,7 +43,7 @@ public static class SubscriptionApi
 
     private static async Task<Results<Ok<SubscriptionView>, NotFound>> Get(long subscriptionId, NpgsqlDataSource database, TimeProvider clock)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         var row = await connection.QuerySingleOrDefaultAsync<SubscriptionRow>(
             """
             SELECT s.id, s.account_id AS AccountId, s.user_id AS UserId, s.type, s.number_mode AS NumberMode, s.number, s.iccid,

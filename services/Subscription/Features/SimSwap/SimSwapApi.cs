@@ -150,7 +150,7 @@ public static class SimSwapApi
         long subscriptionId, int? maxAgeHours, NpgsqlDataSource database, TimeProvider clock)
     {
         if (maxAgeHours is < 1 or > 2400) return ValidationErrors.For("maxAgeHours", "From 1 to 2400.");
-        await using var connection = await database.OpenConnectionAsync();
+        await using var connection = await database.OpenSnapshotAsync();
         if (await LineStore.FindAsync(connection, subscriptionId) is not { } line) return TypedResults.NotFound();
         var history = (await connection.QueryAsync<SwapRow>(
                 """
