@@ -212,10 +212,34 @@ public static class LocalInfrastructure
         var healthCheck = $"{ResourceNames.RabbitMq}-local-check";
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, ct => Probes.RabbitMqAsync(port, ct));
 
-        return builder.AddResource(new LocalServerResource(ResourceNames.RabbitMq, RabbitMqServer, folder, endpoint => ReferenceExpression.Create(
+        // The orchestrator stops an executable with SIGTERM and kills it about six seconds later. The script passes the
+        // SIGTERM on to the Erlang node and waits for it; a node with many durable queues on a busy machine takes longer,
+        // so the script is killed and the node, orphaned, goes on shutting down. Started again at once, a new node would
+        // find the node name and the distribution port still taken, and exit. So the start waits for the earlier node
+        // (its pid file, checked against its command line, which names this folder's home, so that a reused pid is left
+        // alone) to be gone, and kills it after half a minute.
+        const string afterEarlierNodeScript =
+            """
+            pidfile="$1"; home="$2"; shift 2
+            pid=$(cat "$pidfile" 2>/dev/null || true)
+            waited=0
+            while [ -n "$pid" ] && grep -q -a -F -e "$home" "/proc/$pid/cmdline" 2>/dev/null; do
+              [ "$waited" = 0 ] && echo "Waiting for the earlier RabbitMQ node (pid $pid) to exit."
+              [ "$waited" -ge 300 ] && { echo "Killing the earlier RabbitMQ node (pid $pid)."; kill -KILL "$pid"; }
+              sleep 0.1; waited=$((waited + 1))
+            done
+            exec "$@"
+            """;
+        var node = $"masstack-{FolderTag(dataDir)}@localhost";
+        var home = Path.Combine(folder, "home"); // the Erlang cookie lives here
+        var pidFile = Path.Combine(folder, "rabbit.pid");
+
+        return builder.AddResource(new LocalServerResource(ResourceNames.RabbitMq, "/bin/sh", folder, endpoint => ReferenceExpression.Create(
                 // guest may connect: loopback_users = none
                 $"amqp://guest:guest@{endpoint.Property(EndpointProperty.IPV4Host)}:{endpoint.Property(EndpointProperty.Port)}")))
-            .WithEnvironment("RABBITMQ_NODENAME", $"masstack-{FolderTag(dataDir)}@localhost")
+            .WithArgs("-c", afterEarlierNodeScript, ResourceNames.RabbitMq, pidFile, home, RabbitMqServer)
+            .WithEnvironment("RABBITMQ_NODENAME", node)
+            .WithEnvironment("RABBITMQ_PID_FILE", pidFile)
             .WithEnvironment("RABBITMQ_NODE_PORT", Invariant(port))
             .WithEnvironment("RABBITMQ_DIST_PORT", Invariant(distPort))
             .WithEnvironment("RABBITMQ_MNESIA_BASE", Path.Combine(folder, "mnesia"))
@@ -224,7 +248,7 @@ public static class LocalInfrastructure
             .WithEnvironment("RABBITMQ_ADVANCED_CONFIG_FILE", Path.Combine(folder, "advanced.config"))
             .WithEnvironment("RABBITMQ_CONF_ENV_FILE", envFile)
             .WithEnvironment("RABBITMQ_ENABLED_PLUGINS_FILE", pluginsFile)
-            .WithEnvironment("HOME", Path.Combine(folder, "home")) // the Erlang cookie lives here
+            .WithEnvironment("HOME", home)
             // Erlang's schedulers spin on an empty run queue before they sleep: on a shared two-core machine that spin
             // takes cores from the services. Idle schedulers sleep at once.
             .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "+sbwt none +sbwtdcpu none +sbwtdio none")
