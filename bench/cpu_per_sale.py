@@ -151,7 +151,7 @@ def telemetry_census(since, sales):
     """What the dashboard received per sale since `since` (Unix seconds): spans by instrumentation scope and log records
     by category, the volume every service exports and the dashboard ingests."""
     key = dashboard_key()
-    spans, logs = collections.Counter(), collections.Counter()
+    spans, logs, names = collections.Counter(), collections.Counter(), collections.Counter()
     for kind, counter in (("traces", spans), ("logs", logs)):
         req = urllib.request.Request(f"http://localhost:18888/api/telemetry/{kind}?limit=100000", headers={"X-API-Key": key})
         with urllib.request.urlopen(req, timeout=60) as response:
@@ -163,10 +163,15 @@ def telemetry_census(since, sales):
                     stamp = int(item.get("startTimeUnixNano") or item.get("timeUnixNano") or 0)
                     if stamp >= since * 1e9:
                         counter[name] += 1
+                        if kind == "traces":  # a span's name without the queue, table or route it names: its operation
+                            names[f"{name}: {item.get('name', '?').split()[-1]}"] += 1
     for title, counter in (("Spans", spans), ("Log records", logs)):
         print(f"\n{title} the dashboard received per sale: {sum(counter.values()) / sales:.1f}")
         for name, count in counter.most_common(8):
             print(f"- {name}: {count / sales:.1f}")
+    print("\nSpans per sale by scope and operation (the last word of the span's name)")
+    for name, count in names.most_common(12):
+        print(f"- {name}: {count / sales:.1f}")
 
 
 def parse(text):

@@ -5,7 +5,8 @@ sequential scan meanwhile.
 
 Printed: per database, the statements per sale and the server time per sale (planning + execution, as PostgreSQL
 counts it: not the round trips, the parsing of unprepared text or the commits' flushes); then the --top statements
-of the whole suite by calls per sale; then the tables whose sequential scans read more than a few rows per sale.
+of the whole suite by calls per sale; then the tables whose sequential scans read more than a few rows per sale; then the
+messages each consumer took per sale (its inbox rows), the deliveries a sale costs.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/db_statements.py
        [--sales 200] [--clients 8] [--warmup 100] [--top 30]
@@ -57,6 +58,7 @@ def main():
         psql(port, "postgres", "SELECT pg_stat_statements_reset()")
         scans_before = {db: dict((r[0], int(r[1])) for r in psql(port, db, "SELECT relname, seq_tup_read FROM pg_stat_user_tables"))
                         for db in databases}
+        consumed_before = consumed(port, databases)
         ids, refused = post_sales(args.sales, args.clients)
         latencies, failed = completion_ms(ids)
         time.sleep(3)  # the saga's last events and the relays' last marks
@@ -86,6 +88,24 @@ def main():
                 per_sale = (int(read) - scans_before[db].get(table, 0)) / sales
                 if per_sale >= 5:
                     print(f"| {db} | {table} | {per_sale:.0f} |")
+
+        print("\nMessages consumed per sale\n| database | consumer | per sale |\n|---|---|---|")
+        deliveries = 0
+        for (db, consumer), count in sorted(consumed(port, databases).items(), key=lambda kv: -(kv[1] - consumed_before.get(kv[0], 0))):
+            delta = count - consumed_before.get((db, consumer), 0)
+            deliveries += delta
+            if delta:
+                print(f"| {db} | {consumer} | {delta / sales:.2f} |")
+        print(f"| **all** | | **{deliveries / sales:.2f}** |")
+
+
+def consumed(port, databases):
+    """Inbox rows per (database, consumer): one per message a consumer took (a database without an inbox has none)."""
+    counts = {}
+    for db in databases:
+        if psql(port, db, "SELECT to_regclass('inbox_messages') IS NOT NULL")[0][0] == "t":
+            counts.update({(db, r[0]): int(r[1]) for r in psql(port, db, "SELECT consumer, count(*) FROM inbox_messages GROUP BY consumer")})
+    return counts
 
 
 if __name__ == "__main__":
