@@ -99,9 +99,9 @@ builder.AddApiClients(identity, gateway);
 // the polls had slowed; the dashboard's charts do not need more.
 // The runtime switches given to the AppHost reach every project too (the orchestrator does not pass the AppHost's
 // environment on): bench/profile_sale.py sets DOTNET_PerfMapEnabled; an experiment may try the JIT's, the thread pool's,
-// the GC's or the sockets' settings.
+// the GC's or the sockets' settings, or run without telemetry (OTEL_SDK_DISABLED=true) to see what it costs.
 string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation",
-    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size"];
+    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size", "OTEL_SDK_DISABLED"];
 // Spans and log records every 5 s (OpenTelemetry's own default, which a deployment keeps) instead of Aspire's development
 // 1 s: each process's two export threads woke every second, idle or not, and under load a batch five times the size costs
 // the dashboard less per span. The dashboard shows a sale's trace a few seconds later.

@@ -69,10 +69,13 @@ def start_suite(*apphost_args):
     data_dir = tempfile.mkdtemp(prefix="masstack-bench-", dir="/var/tmp")
     os.chmod(data_dir, 0o755)
     log = open(os.path.join(data_dir, "apphost.log"), "w")
+    # The dashboard keeps this run's telemetry for the run only: by default under an AppHost it keeps its last ten runs
+    # on disk (~/.aspire/dashboard), about 200 MB each after a bench's few hundred sales.
+    env = {"ASPIRE_DASHBOARD_PERSISTENCE_MODE": "None", **os.environ}
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
          f"--MasStack:DataDir={data_dir}", *credentials.apphost_args(), *apphost_args],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
         yield data_dir
