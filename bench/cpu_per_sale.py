@@ -152,8 +152,9 @@ def telemetry_census(since, sales):
     by category, the volume every service exports and the dashboard ingests."""
     key = dashboard_key()
     spans, logs, names = collections.Counter(), collections.Counter(), collections.Counter()
+    roots, ids, parents = collections.Counter(), set(), []
     for kind, counter in (("traces", spans), ("logs", logs)):
-        req = urllib.request.Request(f"http://localhost:18888/api/telemetry/{kind}?limit=100000", headers={"X-API-Key": key})
+        req = urllib.request.Request(f"http://localhost:18888/api/telemetry/{kind}?limit=1000000", headers={"X-API-Key": key})
         with urllib.request.urlopen(req, timeout=60) as response:
             data = json.load(response)["data"]
         for resource in data.get("resourceSpans" if kind == "traces" else "resourceLogs", []):
@@ -165,6 +166,11 @@ def telemetry_census(since, sales):
                         counter[name] += 1
                         if kind == "traces":  # a span's name without the queue, table or route it names: its operation
                             names[f"{name}: {item.get('name', '?').split()[-1]}"] += 1
+                            ids.add(item.get("spanId"))
+                            if item.get("parentSpanId"):
+                                parents.append(item["parentSpanId"])
+                            else:
+                                roots[f"{name}: {item.get('name', '?')}"] += 1
     for title, counter in (("Spans", spans), ("Log records", logs)):
         print(f"\n{title} the dashboard received per sale: {sum(counter.values()) / sales:.1f}")
         for name, count in counter.most_common(8):
@@ -172,6 +178,11 @@ def telemetry_census(since, sales):
     print("\nSpans per sale by scope and operation (the last word of the span's name)")
     for name, count in names.most_common(12):
         print(f"- {name}: {count / sales:.1f}")
+    # A trace per sale, whole: every span's parent among the spans received (an orphan hangs loose in its trace).
+    orphans = sum(1 for parent in parents if parent not in ids)
+    print(f"\nTraces (root spans) per sale: {sum(roots.values()) / sales:.2f}; spans whose parent never arrived, per sale: {orphans / sales:.2f}")
+    for name, count in roots.most_common(5):
+        print(f"- {name}: {count / sales:.2f}")
 
 
 def parse(text):

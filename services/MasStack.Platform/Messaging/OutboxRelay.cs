@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using MassTransit;
+using MassTransit.Logging;
 using MasStack.Platform.Workers;
 using MasStack.ServiceDefaults;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,10 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
     private DateTimeOffset _marksDue = DateTimeOffset.MaxValue;
     private static readonly TimeSpan MarkDelay = TimeSpan.FromSeconds(1);
 
-    protected override string Name => "outbox relay window";
+    protected override string Name => "outbox relay";
+
+    /// <summary>Each event's send span already hangs in the trace that committed it; a span per window would only be an empty trace more.</summary>
+    protected override bool TracesPasses => false;
 
     /// <summary>
     /// A commit wakes its own instance's relay at once (<see cref="OutboxSignal"/>); the poll is only for rows no commit
@@ -128,14 +132,18 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
         await MarkPublishedAsync(cancellationToken);
     }
 
-    /// <summary>Publishes one row; returns null on a confirmed publish, else why it failed.</summary>
+    /// <summary>
+    /// Publishes one row; returns null on a confirmed publish, else why it failed. MassTransit's send span is the event's
+    /// one span on the way out, and it hangs under the span that committed the event (a request, a consumed message): with
+    /// no current activity, MassTransit takes its parent from the <c>MT-Activity-Id</c> header, set here to the one the
+    /// row recorded. A sale stays one trace, and the relay adds no span of its own.
+    /// </summary>
     private async Task<string?> PublishAsync(OutboxMessage message, CancellationToken ct)
     {
         try
         {
             var headers = message.DeserializeHeaders();
-            ActivityContext.TryParse(headers.GetValueOrDefault("traceparent"), null, out var parent);
-            using var activity = Telemetry.Source.StartActivity("outbox relay", ActivityKind.Producer, parent);
+            Activity.Current = null; // this call's flow only
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(PublishTimeout);
 
@@ -143,6 +151,7 @@ public sealed class OutboxRelay(NpgsqlDataSource dataSource, IBus bus, OutboxSig
             {
                 context.MessageId = message.MessageId;
                 context.Durable = true;
+                if (headers.TryGetValue("traceparent", out var parent)) context.Headers.Set(DiagnosticHeaders.ActivityId, parent);
                 if (headers.TryGetValue(Correlation.Header, out var correlator)) context.Headers.Set(Correlation.Header, correlator);
             }), timeout.Token);
             return null;

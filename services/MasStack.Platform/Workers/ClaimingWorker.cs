@@ -12,15 +12,19 @@ namespace MasStack.Platform.Workers;
 /// Claiming is one short statement that marks what it takes (a lease, <c>FOR UPDATE SKIP LOCKED</c>), so instances
 /// work side by side and no transaction stays open while the work calls the network. The claim runs with
 /// instrumentation suppressed: a pass that finds nothing leaves no trace. Only when something was claimed does the
-/// pass start a span named after the worker, under which the handling (its HTTP calls, its queries) is traced.
+/// pass start a span named after the worker, under which the handling (its HTTP calls, its queries) is traced — unless
+/// each item carries its own trace (<see cref="TracesPasses"/>).
 /// </para>
 /// A full batch is followed at once by the next pass; a pass that fails waits by <see cref="Backoff"/>. By default each
 /// item is handled on its own (<see cref="HandleOneAsync"/>): one that fails is logged and leaves the others alone.
 /// </summary>
 public abstract class ClaimingWorker<TWork>(ILogger logger, WorkSignal? signal = null) : BackgroundService
 {
-    /// <summary>The span name of a pass that found work, e.g. "outbox relay".</summary>
+    /// <summary>The span name of a pass that found work, e.g. "work order dispatch".</summary>
     protected abstract string Name { get; }
+
+    /// <summary>Whether a pass that found work starts a span for it (off for work whose items each belong to a trace of their own).</summary>
+    protected virtual bool TracesPasses => true;
 
     protected virtual TimeSpan PollInterval => TimeSpan.FromSeconds(1);
 
@@ -56,7 +60,7 @@ public abstract class ClaimingWorker<TWork>(ILogger logger, WorkSignal? signal =
             claimed = await ClaimAsync(BatchSize, cancellationToken);
         if (claimed.Count == 0) return 0;
 
-        using var activity = Telemetry.Source.StartActivity(Name, ActivityKind.Internal);
+        using var activity = TracesPasses ? Telemetry.Source.StartActivity(Name, ActivityKind.Internal) : null;
         activity?.SetTag("masstack.worker.claimed", claimed.Count);
         await HandleAsync(claimed, cancellationToken);
         return claimed.Count;
