@@ -1,5 +1,5 @@
 """Running the suite for a benchmark and talking to its gateway: shared by the scripts in bench/."""
-import contextlib, json, os, signal, socket, subprocess, tempfile, time, urllib.request, urllib.error
+import contextlib, json, os, shutil, signal, socket, subprocess, tempfile, time, urllib.request, urllib.error
 
 from sales import new_sale
 import credentials  # every urllib call to the gateway carries a bearer token (credentials.py)
@@ -76,10 +76,17 @@ def start_suite(*apphost_args):
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
          f"--MasStack:DataDir={data_dir}", *credentials.apphost_args(), *apphost_args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    failed = False
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
         yield data_dir
+    except BaseException:
+        failed = True
+        raise
     finally:
         os.killpg(apphost.pid, signal.SIGTERM)
         apphost.wait(timeout=60)
         wait_for(gateway_port_free, 180, poll=0.5)
+        # The data folder (about 200 MB: the databases, the broker's, apphost.log) is kept only when the run failed.
+        if not failed:
+            shutil.rmtree(data_dir, ignore_errors=True)
