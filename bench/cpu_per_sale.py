@@ -118,9 +118,7 @@ def dashboard_traces(since):
     """The traces the dashboard holds whose root span started at or after `since` (Unix seconds), counted by service and
     root span name: what an operator opening the dashboard would see in its trace list. The telemetry API's key is read
     from the dashboard process's environment, where the AppHost put it."""
-    req = urllib.request.Request("http://localhost:18888/api/telemetry/traces?limit=10000", headers={"X-API-Key": dashboard_key()})
-    with urllib.request.urlopen(req, timeout=30) as response:
-        data = json.load(response)["data"]
+    data = dashboard_telemetry("traces")
     roots = collections.Counter()
     for resource_spans in data.get("resourceSpans", []):
         service = next((a["value"].get("stringValue") for a in resource_spans["resource"]["attributes"] if a["key"] == "service.name"), "?")
@@ -129,6 +127,13 @@ def dashboard_traces(since):
                 if not span.get("parentSpanId") and int(span["startTimeUnixNano"]) >= since * 1e9:
                     roots[f"{service}: {span['name']}"] += 1
     return roots
+
+
+def dashboard_telemetry(kind):
+    """Everything the dashboard holds of one kind ("traces" or "logs"), from its telemetry API."""
+    req = urllib.request.Request(f"http://localhost:18888/api/telemetry/{kind}?limit=1000000", headers={"X-API-Key": dashboard_key()})
+    with urllib.request.urlopen(req, timeout=60) as response:
+        return json.load(response)["data"]
 
 
 def dashboard_key():
@@ -150,13 +155,10 @@ def dashboard_key():
 def telemetry_census(since, sales):
     """What the dashboard received per sale since `since` (Unix seconds): spans by instrumentation scope and log records
     by category, the volume every service exports and the dashboard ingests."""
-    key = dashboard_key()
     spans, logs, names = collections.Counter(), collections.Counter(), collections.Counter()
     roots, ids, parents = collections.Counter(), set(), []
     for kind, counter in (("traces", spans), ("logs", logs)):
-        req = urllib.request.Request(f"http://localhost:18888/api/telemetry/{kind}?limit=1000000", headers={"X-API-Key": key})
-        with urllib.request.urlopen(req, timeout=60) as response:
-            data = json.load(response)["data"]
+        data = dashboard_telemetry(kind)
         for resource in data.get("resourceSpans" if kind == "traces" else "resourceLogs", []):
             for scope in resource.get("scopeSpans" if kind == "traces" else "scopeLogs", []):
                 name = scope.get("scope", {}).get("name", "?")
