@@ -4,19 +4,36 @@ namespace MasStack.ServiceDefaults;
 
 /// <summary>
 /// Every trace starts where work starts (a request, a consumed message, a worker's pass that found work), and the child
-/// spans follow their parent's decision. The one exception: a Redis command with no parent is background chatter (the id
-/// lease renewing itself every few seconds) and starts no trace of its own. The Redis instrumentation Aspire embeds runs
-/// outside <c>SuppressInstrumentationScope</c>, so it is silenced here, where the decision to record a trace is made.
-/// Redis commands made on behalf of a request or a message keep their spans under it.
+/// spans follow their parent's decision, across services too: the decision travels in the <c>traceparent</c> of calls and
+/// of events. So a trace is recorded whole or not at all, and a sale is one trace.
+/// <para>
+/// Where work starts, <paramref name="ratio"/> of the traces are recorded (<c>OTEL_TRACES_SAMPLER_ARG</c>, OpenTelemetry's
+/// own name for it; 1, every trace, unless set). The decision is taken from the trace id, so every process that starts a
+/// trace takes the same share. An unrecorded span still carries its trace id (into logs, problem details and events),
+/// but gets no attributes and is never exported: at 10 %, telemetry costs a sale a fraction of what it costs at 100 %.
+/// </para>
+/// <para>
+/// One exception: a Redis command with no parent is background chatter (the id lease renewing itself every few seconds)
+/// and starts no trace of its own. The Redis instrumentation Aspire embeds runs outside <c>SuppressInstrumentationScope</c>,
+/// so it is silenced here, where the decision to record a trace is made. Redis commands made on behalf of a request or a
+/// message keep their spans under it.
+/// </para>
 /// </summary>
-public sealed class QuietRootSampler : Sampler
+public sealed class QuietRootSampler(double ratio = 1.0) : Sampler
 {
-    private static readonly Sampler Default = new ParentBasedSampler(new AlwaysOnSampler());
+    public const string RatioSetting = "OTEL_TRACES_SAMPLER_ARG";
+
+    private readonly Sampler _default = new ParentBasedSampler(ratio switch
+    {
+        1.0 => new AlwaysOnSampler(),
+        >= 0.0 and < 1.0 => new TraceIdRatioBasedSampler(ratio),
+        _ => throw new ArgumentOutOfRangeException(nameof(ratio), ratio, $"{RatioSetting}: the share of traces recorded is a number from 0 to 1."),
+    });
 
     public override SamplingResult ShouldSample(in SamplingParameters parameters) =>
         parameters.ParentContext.TraceId == default && IsRedis(parameters.Tags)
             ? new SamplingResult(SamplingDecision.Drop)
-            : Default.ShouldSample(parameters);
+            : _default.ShouldSample(parameters);
 
     private static bool IsRedis(IEnumerable<KeyValuePair<string, object?>>? tags)
     {

@@ -12,7 +12,7 @@ public sealed class ClaimingWorkerTests : IDisposable
 {
     // Stands in for a database driver's instrumentation (Npgsql's), which traces every query a claim runs.
     private static readonly ActivitySource Driver = new("Test.Driver");
-    private readonly Collector _exported = new();
+    private readonly SpanCollector _exported = new();
     private readonly TracerProvider _tracing;
 
     public ClaimingWorkerTests() =>
@@ -72,16 +72,6 @@ public sealed class ClaimingWorkerTests : IDisposable
             if (item == "poison") throw new InvalidOperationException("cannot handle");
             Handled.Add(item);
             return Task.CompletedTask;
-        }
-    }
-
-    private sealed class Collector : BaseProcessor<Activity>
-    {
-        public List<Activity> Spans { get; } = [];
-
-        public override void OnEnd(Activity data)
-        {
-            lock (Spans) Spans.Add(data);
         }
     }
 }
