@@ -15,14 +15,14 @@ CPU is utime + stime + cutime + cstime (so PostgreSQL's backends that ended coun
 process started since the script began that runs a part of the suite, grouped by what it runs: run nothing else meanwhile.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/cpu_per_sale.py
-       [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20]
+       [--sales 300] [--clients 8] [--idle 20] [--rates 20,40] [--seconds 20] [--trace-ratio 0.1]
 """
 import argparse, collections, json, os, statistics, subprocess, sys, threading, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import request, wait_for, start_suite, post_sale_and_wait  # noqa: E402
+from suite import request, wait_for, start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
 from sales import new_sale  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -153,38 +153,50 @@ def dashboard_key():
 
 
 def telemetry_census(since, sales):
-    """What the dashboard received per sale since `since` (Unix seconds): spans by instrumentation scope and log records
-    by category, the volume every service exports and the dashboard ingests."""
-    spans, logs, names = collections.Counter(), collections.Counter(), collections.Counter()
-    roots, ids, parents = collections.Counter(), set(), []
-    for kind, counter in (("traces", spans), ("logs", logs)):
+    """What the dashboard received since `since` (Unix seconds): the sales' traces (a trace whose root is the POST of a
+    sale), how many of the sales were recorded (OTEL_TRACES_SAMPLER_ARG), the spans of a recorded sale by instrumentation
+    scope and operation, whether each is whole; and the other traces and the log records, per sale."""
+    traces, logs = collections.defaultdict(list), collections.Counter()
+    for kind in ("traces", "logs"):
         data = dashboard_telemetry(kind)
         for resource in data.get("resourceSpans" if kind == "traces" else "resourceLogs", []):
             for scope in resource.get("scopeSpans" if kind == "traces" else "scopeLogs", []):
                 name = scope.get("scope", {}).get("name", "?")
                 for item in scope.get("spans" if kind == "traces" else "logRecords", []):
-                    stamp = int(item.get("startTimeUnixNano") or item.get("timeUnixNano") or 0)
-                    if stamp >= since * 1e9:
-                        counter[name] += 1
-                        if kind == "traces":  # a span's name without the queue, table or route it names: its operation
-                            names[f"{name}: {item.get('name', '?').split()[-1]}"] += 1
-                            ids.add(item.get("spanId"))
-                            if item.get("parentSpanId"):
-                                parents.append(item["parentSpanId"])
-                            else:
-                                roots[f"{name}: {item.get('name', '?')}"] += 1
-    for title, counter in (("Spans", spans), ("Log records", logs)):
-        print(f"\n{title} the dashboard received per sale: {sum(counter.values()) / sales:.1f}")
-        for name, count in counter.most_common(8):
-            print(f"- {name}: {count / sales:.1f}")
-    print("\nSpans per sale by scope and operation (the last word of the span's name)")
-    for name, count in names.most_common(12):
-        print(f"- {name}: {count / sales:.1f}")
-    # A trace per sale, whole: every span's parent among the spans received (an orphan hangs loose in its trace).
-    orphans = sum(1 for parent in parents if parent not in ids)
-    print(f"\nTraces (root spans) per sale: {sum(roots.values()) / sales:.2f}; spans whose parent never arrived, per sale: {orphans / sales:.2f}")
-    for name, count in roots.most_common(5):
+                    if int(item.get("startTimeUnixNano") or item.get("timeUnixNano") or 0) < since * 1e9:
+                        continue
+                    if kind == "logs":
+                        logs[name] += 1
+                    else:
+                        traces[item.get("traceId")].append((name, item.get("name", "?"), item.get("spanId"), item.get("parentSpanId")))
+
+    def root(spans):
+        return next((f"{scope}: {name}" for scope, name, _, parent in spans if not parent), None)
+
+    sale_traces = [spans for spans in traces.values() if (root(spans) or "").endswith("POST /api/v1/signups")]
+    recorded = max(1, len(sale_traces))
+    scopes, operations = collections.Counter(), collections.Counter()
+    whole = 0
+    for spans in sale_traces:
+        ids = {span_id for _, _, span_id, _ in spans}
+        whole += all(not parent or parent in ids for _, _, _, parent in spans)
+        for scope, name, _, _ in spans:
+            scopes[scope] += 1
+            operations[f"{scope}: {name.split()[-1]}"] += 1  # a span's name without the queue, table or route it names
+    print(f"\nSales recorded as a trace: {len(sale_traces)} of {sales}; whole (every span's parent received): {whole}")
+    print(f"Spans per recorded sale: {sum(scopes.values()) / recorded:.1f}")
+    for name, count in scopes.most_common(8):
+        print(f"- {name}: {count / recorded:.1f}")
+    print("By scope and operation (the last word of the span's name)")
+    for name, count in operations.most_common(12):
+        print(f"- {name}: {count / recorded:.1f}")
+    others = collections.Counter(root(spans) or "(no root received)" for spans in traces.values() if spans not in sale_traces)
+    print(f"\nOther traces per sale: {sum(others.values()) / sales:.2f}")
+    for name, count in others.most_common(5):
         print(f"- {name}: {count / sales:.2f}")
+    print(f"\nLog records the dashboard received per sale: {sum(logs.values()) / sales:.1f}")
+    for name, count in logs.most_common(8):
+        print(f"- {name}: {count / sales:.1f}")
 
 
 def parse(text):
@@ -253,10 +265,12 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--settle", type=float, default=10)
+    add_trace_ratio_argument(parser)
     args = parser.parse_args()
 
     since = uptime_ticks()
-    with start_suite():
+    print(f"Traces recorded: {args.trace_ratio:.0%} of them (--trace-ratio)")
+    with start_suite(trace_ratio=args.trace_ratio):
         post_sale_and_wait(timeout=180, retry_unavailable_for=180)
         ids, _ = post_sales(args.warmup, args.clients)  # JIT, pools, caches
         completion_ms(ids)

@@ -16,7 +16,7 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.
 import argparse, collections, json, os, re, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import start_suite, post_sale_and_wait  # noqa: E402
+from suite import start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
 from cpu_per_sale import group_of, post_sales, completion_ms, uptime_ticks  # noqa: E402
 
 
@@ -139,6 +139,7 @@ def main():
                         "background recompilation and the dashboard's backlog end; give idle profiles 30 or more)")
     parser.add_argument("--frequency", type=int, default=499)
     parser.add_argument("--analyze", help="only read an earlier profile's folder again (its perf.data and pids.json)")
+    add_trace_ratio_argument(parser)
     args = parser.parse_args()
     if args.analyze:
         with open(os.path.join(args.analyze, "pids.json")) if os.path.exists(os.path.join(args.analyze, "pids.json")) else open(os.devnull) as f:
@@ -151,7 +152,7 @@ def main():
     since = uptime_ticks()
     work = tempfile.mkdtemp(prefix="masstack-profile-")
     data = os.path.join(work, "perf.data")
-    with start_suite():
+    with start_suite(trace_ratio=args.trace_ratio):
         post_sale_and_wait(timeout=180, retry_unavailable_for=180)
         completion_ms(post_sales(args.warmup, args.clients)[0])  # JIT and tiering done before the recording
         time.sleep(args.settle)

@@ -59,8 +59,16 @@ def gateway_port_free():
         return probe.connect_ex(("localhost", 8080)) != 0
 
 
+def add_trace_ratio_argument(parser):
+    """--trace-ratio: the share of traces the suite records (OTEL_TRACES_SAMPLER_ARG, decided where a trace starts and
+    followed by every span beneath). A CPU bench records one sale in ten, as a deployment under load would; the AppHost
+    records every trace unless told otherwise."""
+    parser.add_argument("--trace-ratio", type=float, default=0.1,
+                        help="share of traces recorded (OTEL_TRACES_SAMPLER_ARG; default 0.1; 1 records every sale)")
+
+
 @contextlib.contextmanager
-def start_suite(*apphost_args):
+def start_suite(*apphost_args, trace_ratio=None):
     """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder (given to the block), until the block ends.
     It starts only once no gateway answers on 8080, and returns only once its own gateway has gone: the orchestrator
     stops the services after the AppHost exits, and a script that started meanwhile took the old suite's gateway for its
@@ -72,6 +80,8 @@ def start_suite(*apphost_args):
     # The dashboard keeps this run's telemetry for the run only: by default under an AppHost it keeps its last ten runs
     # on disk (~/.aspire/dashboard), about 200 MB each after a bench's few hundred sales.
     env = {"ASPIRE_DASHBOARD_PERSISTENCE_MODE": "None", **os.environ}
+    if trace_ratio is not None:
+        env["OTEL_TRACES_SAMPLER_ARG"] = str(trace_ratio)
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
          f"--MasStack:DataDir={data_dir}", *credentials.apphost_args(), *apphost_args],
