@@ -8,6 +8,7 @@ using OpenTelemetry.Trace;
 namespace MasStack.UnitTests.Platform;
 
 /// <summary>The background loop's tracing, through the real OpenTelemetry SDK: an idle pass leaves no trace at all.</summary>
+[Collection(SpanCollector.OurSource)]
 public sealed class ClaimingWorkerTests : IDisposable
 {
     // Stands in for a database driver's instrumentation (Npgsql's), which traces every query a claim runs.

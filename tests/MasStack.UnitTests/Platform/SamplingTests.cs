@@ -9,6 +9,7 @@ namespace MasStack.UnitTests.Platform;
 /// Which traces are recorded, through the real OpenTelemetry SDK: a share of them, decided where the work starts and
 /// followed by every span beneath, so a recorded sale is whole and an unrecorded one leaves nothing behind.
 /// </summary>
+[Collection(SpanCollector.OurSource)]
 public sealed class SamplingTests
 {
     private static readonly ActivitySource Work = new("Test.Sampling");
@@ -64,6 +65,56 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void A_worker_continues_the_trace_that_stored_its_work()
+    {
+        var (exported, tracing) = Trace(new QuietRootSampler());
+        string stored;
+        using (tracing)
+        {
+            using (var consumer = Work.StartActivity("signup-submitted process", ActivityKind.Consumer)!)
+                stored = consumer.Id!; // kept with the work order, in the sale's transaction
+            using (Telemetry.StartContinuing("work order", stored))
+            using (Work.StartActivity("POST /orders", ActivityKind.Client)) { }
+        }
+
+        var order = Assert.Single(exported, s => s.DisplayName == "work order");
+        var sale = Assert.Single(exported, s => s.DisplayName == "signup-submitted process");
+        Assert.Equal(sale.TraceId, order.TraceId);
+        Assert.Equal(sale.SpanId, order.ParentSpanId);
+        Assert.Equal(order.SpanId, Assert.Single(exported, s => s.DisplayName == "POST /orders").ParentSpanId);
+    }
+
+    [Fact]
+    public void A_worker_continuing_an_unrecorded_trace_records_nothing_and_starts_no_trace()
+    {
+        var (exported, tracing) = Trace(new QuietRootSampler(0.0));
+        using (tracing)
+        {
+            string stored;
+            using (var request = Work.StartActivity("POST /signups", ActivityKind.Server)!)
+                stored = request.Id!;
+            using var order = Telemetry.StartContinuing("work order", stored);
+            using var call = Work.StartActivity("POST /orders", ActivityKind.Client);
+
+            // The worker's span is there, unrecorded, so what it does beneath finds it and records nothing either.
+            Assert.NotNull(order);
+            Assert.False(order.Recorded);
+            Assert.Null(call);
+        }
+        Assert.Empty(exported);
+    }
+
+    [Fact]
+    public void Work_stored_without_a_trace_starts_one()
+    {
+        var (exported, tracing) = Trace(new QuietRootSampler());
+        using (tracing)
+        using (Telemetry.StartContinuing("work order", null)) { }
+
+        Assert.Equal(default, Assert.Single(exported).ParentSpanId);
+    }
+
+    [Fact]
     public void Every_trace_is_recorded_unless_a_ratio_is_set()
     {
         var (exported, tracing) = Trace(new QuietRootSampler());
@@ -86,6 +137,6 @@ public sealed class SamplingTests
     private static (List<Activity> Exported, TracerProvider Tracing) Trace(Sampler sampler)
     {
         var exported = new SpanCollector();
-        return (exported.Spans, Sdk.CreateTracerProviderBuilder().SetSampler(sampler).AddSource(Work.Name).AddProcessor(exported).Build()!);
+        return (exported.Spans, Sdk.CreateTracerProviderBuilder().SetSampler(sampler).AddSource(Work.Name, Telemetry.SourceName).AddProcessor(exported).Build()!);
     }
 }

@@ -32,6 +32,9 @@ public sealed class WorkOrderDispatcher(
 
     protected override string Name => "work order dispatch";
 
+    /// <summary>Each order is sent in the trace that ordered it (<see cref="Telemetry.StartContinuing"/>), not under a pass of its own.</summary>
+    protected override bool TracesPasses => false;
+
     protected override int BatchSize => 5;
 
     protected override async Task<IReadOnlyList<DueOrder>> ClaimAsync(int batchSize, CancellationToken ct)
@@ -44,13 +47,16 @@ public sealed class WorkOrderDispatcher(
                 SELECT id FROM work_orders WHERE status = 'pending' AND next_attempt_at <= now()
                 ORDER BY next_attempt_at, id LIMIT @batchSize
                 FOR UPDATE SKIP LOCKED)
-            RETURNING id, subscription_id AS SubscriptionId, type, parameters::text AS Parameters, attempts
+            RETURNING id, subscription_id AS SubscriptionId, type, parameters::text AS Parameters, attempts, traceparent
             """, new { Lease, batchSize });
         return due.OrderBy(o => o.Id).ToList();
     }
 
     protected override async Task HandleOneAsync(DueOrder order, CancellationToken ct)
     {
+        using var activity = Telemetry.StartContinuing("work order", order.Traceparent);
+        activity?.SetTag("masstack.work_order.id", order.Id);
+        activity?.SetTag("masstack.work_order.type", order.Type);
         var attempts = order.Attempts + 1;
         NetworkAnswer answer;
         await using var scope = scopes.CreateAsyncScope();
@@ -107,5 +113,5 @@ public sealed class WorkOrderDispatcher(
         await db.CommitAsync(ct);
     }
 
-    public sealed record DueOrder(long Id, long SubscriptionId, string Type, string Parameters, int Attempts);
+    public sealed record DueOrder(long Id, long SubscriptionId, string Type, string Parameters, int Attempts, string? Traceparent);
 }

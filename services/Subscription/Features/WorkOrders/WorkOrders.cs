@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
@@ -17,7 +18,10 @@ public sealed class WorkOrderSignal : WorkSignal;
 
 public static class WorkOrderStore
 {
-    /// <summary>Stores a pending work order in the caller's transaction; the dispatcher sends it once that commits.</summary>
+    /// <summary>
+    /// Stores a pending work order in the caller's transaction; the dispatcher sends it once that commits, in the trace
+    /// of the caller (a sale's, say).
+    /// </summary>
     public static async Task<long> CreateAsync(
         UnitOfWork db, long id, Line line, WorkOrderType type, JsonObject? parameters, DateTimeOffset now, WorkOrderSignal signal)
     {
@@ -30,10 +34,14 @@ public static class WorkOrderStore
         foreach (var (key, value) in parameters ?? []) order[key] = value?.DeepClone();
         await db.ExecuteAsync(
             """
-            INSERT INTO work_orders (id, subscription_id, type, parameters, status, created_at, next_attempt_at)
-            VALUES (@id, @SubscriptionId, @Type, @Parameters::jsonb, @Status, @now, @now)
+            INSERT INTO work_orders (id, subscription_id, type, parameters, status, created_at, next_attempt_at, traceparent)
+            VALUES (@id, @SubscriptionId, @Type, @Parameters::jsonb, @Status, @now, @now, @traceparent)
             """,
-            new { id, SubscriptionId = line.Id, Type = EnumText.Of(type), Parameters = order.ToJsonString(), Status = EnumText.Of(WorkOrderStatus.Pending), now });
+            new
+            {
+                id, SubscriptionId = line.Id, Type = EnumText.Of(type), Parameters = order.ToJsonString(), Status = EnumText.Of(WorkOrderStatus.Pending), now,
+                traceparent = Activity.Current?.Id,
+            });
         db.AfterCommit(() =>
         {
             signal.Notify();
