@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MasStack.Contracts;
@@ -87,8 +88,11 @@ public static class HubDeliveries
                 JsonSerializer.Deserialize<Dictionary<string, long>>(registration.Filters)!);
             if (!query.Matches(eventType, fields)) continue;
             await db.ExecuteAsync(
-                "INSERT INTO hub_deliveries (registration_id, event_id, subject, version, body) VALUES (@id, @eventId, @subject, @version, @body)",
-                new { id = registration.Id, eventId, subject, version, body });
+                """
+                INSERT INTO hub_deliveries (registration_id, event_id, subject, version, body, traceparent)
+                VALUES (@id, @eventId, @subject, @version, @body, @traceparent)
+                """,
+                new { id = registration.Id, eventId, subject, version, body, traceparent = Activity.Current?.Id });
             any = true;
         }
         if (any) db.AfterCommit(() => { signal.Wake(); return Task.CompletedTask; });

@@ -37,7 +37,7 @@ public sealed class HubDispatcher(
     private static readonly TimeSpan RetrySlack = TimeSpan.FromMilliseconds(50);
     private readonly PriorityQueue<DateTimeOffset, DateTimeOffset> _retries = new();
 
-    private sealed record Due(long Id, Guid RegistrationId, Guid EventId, string Body, int Attempts, string Callback, string Secret);
+    private sealed record Due(long Id, Guid RegistrationId, Guid EventId, string Body, int Attempts, string Callback, string Secret, string? Traceparent);
 
     /// <summary>The claim: the earliest pending delivery per (registration, subject) — by the event's version, then arrival — if due, leased for a request's time and more.</summary>
     public const string ClaimSql =
@@ -59,7 +59,7 @@ public sealed class HubDispatcher(
         FROM claimed c, hub_registrations r
         WHERE d.id = c.id AND r.id = d.registration_id
         RETURNING d.id AS Id, d.registration_id AS RegistrationId, d.event_id AS EventId, d.body AS Body, d.attempts AS Attempts,
-                  r.callback AS Callback, r.secret AS Secret
+                  r.callback AS Callback, r.secret AS Secret, d.traceparent AS Traceparent
         """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -116,7 +116,7 @@ public sealed class HubDispatcher(
 
     private async Task SendAsync(Due delivery, CancellationToken ct)
     {
-        using var activity = Telemetry.Source.StartActivity("hub delivery");
+        using var activity = Telemetry.StartContinuing("hub delivery", delivery.Traceparent); // in the trace of the event it tells of
         activity?.SetTag("masstack.hub.registration", delivery.RegistrationId);
         activity?.SetTag("masstack.hub.event", delivery.EventId);
         var origin = new Uri(delivery.Callback).GetLeftPart(UriPartial.Authority);
