@@ -7,6 +7,9 @@ public static class Telemetry
     public const string SourceName = "MasStack";
     public static readonly ActivitySource Source = new(SourceName);
 
+    /// <summary>The current span's W3C <c>traceparent</c>, to store with work a worker will do later (<see cref="StartContinuing"/>).</summary>
+    public static string? Traceparent => Activity.Current?.Id;
+
     /// <summary>
     /// A background worker's span for one piece of work, continuing the trace that asked for it: its parent is the span
     /// whose <paramref name="traceparent"/> was stored with the work. The stored parent is taken as a remote one, as a

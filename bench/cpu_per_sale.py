@@ -173,7 +173,8 @@ def telemetry_census(since, sales):
     def root(spans):
         return next((f"{scope}: {name}" for scope, name, _, parent in spans if not parent), None)
 
-    sale_traces = [spans for spans in traces.values() if (root(spans) or "").endswith("POST /api/v1/signups")]
+    sale_ids = {trace for trace, spans in traces.items() if (root(spans) or "").endswith("POST /api/v1/signups")}
+    sale_traces = [traces[trace] for trace in sale_ids]
     recorded = max(1, len(sale_traces))
     scopes, operations = collections.Counter(), collections.Counter()
     whole = 0
@@ -190,7 +191,7 @@ def telemetry_census(since, sales):
     print("By scope and operation (the last word of the span's name)")
     for name, count in operations.most_common(12):
         print(f"- {name}: {count / recorded:.1f}")
-    others = collections.Counter(root(spans) or "(no root received)" for spans in traces.values() if spans not in sale_traces)
+    others = collections.Counter(root(spans) or "(no root received)" for trace, spans in traces.items() if trace not in sale_ids)
     print(f"\nOther traces per sale: {sum(others.values()) / sales:.2f}")
     for name, count in others.most_common(5):
         print(f"- {name}: {count / sales:.2f}")

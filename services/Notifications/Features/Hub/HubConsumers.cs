@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Messaging;
+using MasStack.ServiceDefaults;
 
 namespace MasStack.Notifications.Features.Hub;
 
@@ -92,7 +92,7 @@ public static class HubDeliveries
                 INSERT INTO hub_deliveries (registration_id, event_id, subject, version, body, traceparent)
                 VALUES (@id, @eventId, @subject, @version, @body, @traceparent)
                 """,
-                new { id = registration.Id, eventId, subject, version, body, traceparent = Activity.Current?.Id });
+                new { id = registration.Id, eventId, subject, version, body, traceparent = Telemetry.Traceparent });
             any = true;
         }
         if (any) db.AfterCommit(() => { signal.Wake(); return Task.CompletedTask; });

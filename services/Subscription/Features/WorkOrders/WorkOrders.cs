@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Workers;
+using MasStack.ServiceDefaults;
 using MasStack.Subscription.Features.Lines;
 
 namespace MasStack.Subscription.Features.WorkOrders;
@@ -40,7 +40,7 @@ public static class WorkOrderStore
             new
             {
                 id, SubscriptionId = line.Id, Type = EnumText.Of(type), Parameters = order.ToJsonString(), Status = EnumText.Of(WorkOrderStatus.Pending), now,
-                traceparent = Activity.Current?.Id,
+                traceparent = Telemetry.Traceparent,
             });
         db.AfterCommit(() =>
         {
