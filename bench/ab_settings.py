@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Two settings of PostgreSQL or RabbitMQ compared in one run of the suite (issue 9): the CPU a sale costs under each, measured in
+alternating blocks of sales, so that the host's other tenants, the JIT and the growing tables weigh on both alike.
+
+A comparison of two bench runs half an hour apart measures the host as much as the change: the same commit measured
+0.256 and 0.316 reference works a sale in two runs of bench/cpu_per_sale.py an hour apart. Here the suite starts once,
+warms up, and then each round runs a block of --sales sales under setting A and a block under setting B (the order
+alternating from round to round), the setting changed in between. Printed: CPU per sale of every process under each,
+the ratio B / A of the whole suite's and of the server's whose setting it is, and that ratio round by round (its spread
+says how far to trust it).
+
+Only settings a running server takes can be compared this way, given as SERVER:NAME=VALUE:
+- postgres:NAME=VALUE, a setting a reload changes (plan_cache_mode, work_mem, …): ALTER SYSTEM and pg_reload_conf(),
+  which every session takes at its next statement.
+  --a postgres:plan_cache_mode=auto --b postgres:plan_cache_mode=force_generic_plan
+- rabbitmq:KEY=VALUE, a policy key on every queue (rabbitmqctl set_policy), which the broker applies to live queues:
+  --a rabbitmq:queue-version=1 --b rabbitmq:queue-version=2 (RabbitMQ 3.10's second classic-queue store, moved to with
+  the messages in it).
+Blocks of 100 sales left a spread of 0.16 between rounds (the warm-up still fading); blocks of 250 after 500 sales of
+warm-up, 0.07 for the suite and 0.04 for PostgreSQL.
+
+Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/ab_settings.py
+       --a SERVER:NAME=VALUE --b SERVER:NAME=VALUE [--rounds 6] [--sales 250] [--clients 8] [--warmup 500] [--trace-ratio 0.1]
+"""
+import argparse, json, os, statistics, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from suite import start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
+from cpu_per_sale import snapshot, delta, uptime_ticks, post_sales, completion_ms  # noqa: E402
+from db_statements import server_port, psql  # noqa: E402
+
+
+SERVERS = {"postgres": "PostgreSQL", "rabbitmq": "RabbitMQ"}  # the row of cpu_per_sale.py's table each server counts in
+
+
+def parse(setting):
+    server, _, assignment = setting.partition(":")
+    name, equals, value = assignment.partition("=")
+    if server not in SERVERS or not name or not equals:
+        raise SystemExit(f"{setting!r}: expected postgres:NAME=VALUE or rabbitmq:KEY=VALUE")
+    return server, name, value
+
+
+def rabbitmq_node(data_dir):
+    """The node name of this suite's broker (the Erlang VM whose command line names data_dir), and its HOME (the cookie)."""
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                args = [a.decode() for a in f.read().split(b"\0") if a]
+            if not args or os.path.basename(args[0]) != "beam.smp" or not any(data_dir in a for a in args):
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:  # the node takes its name from the environment, not an argument
+                environment = dict(v.decode().partition("=")[::2] for v in f.read().split(b"\0") if b"=" in v)
+        except OSError:
+            continue
+        if "RABBITMQ_NODENAME" in environment:
+            return environment["RABBITMQ_NODENAME"], os.path.join(data_dir, "rabbitmq", "home")
+    raise RuntimeError("no RabbitMQ node of this suite found")
+
+
+def apply(data_dir, setting):
+    server, name, value = parse(setting)
+    if server == "postgres":
+        port = server_port(data_dir)
+        psql(port, "postgres", f"ALTER SYSTEM SET {name} = '{value}'")
+        psql(port, "postgres", "SELECT pg_reload_conf()")
+    else:
+        node, home = rabbitmq_node(data_dir)
+        definition = json.dumps({name: int(value) if value.isdigit() else value})
+        subprocess.run(["/usr/lib/rabbitmq/bin/rabbitmqctl", "-q", "-n", node, "set_policy", "--apply-to", "queues", "ab", ".*", definition],
+                       env={**os.environ, "HOME": home}, check=True, stdout=subprocess.DEVNULL)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--a", required=True, help="SERVER:NAME=VALUE, the setting compared against")
+    parser.add_argument("--b", required=True, help="SERVER:NAME=VALUE, the setting tried")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--sales", type=int, default=250)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=500)
+    add_trace_ratio_argument(parser)
+    args = parser.parse_args()
+    servers = {parse(args.a)[0], parse(args.b)[0]}
+
+    since = uptime_ticks()
+    used = {"A": [], "B": []}  # per block: CPU seconds per process group, divided by the block's sales
+    with start_suite(trace_ratio=args.trace_ratio) as data_dir:
+        post_sale_and_wait(timeout=180, retry_unavailable_for=180)
+        completion_ms(post_sales(args.warmup, args.clients)[0])
+        for round_ in range(args.rounds):
+            for arm in ("A", "B") if round_ % 2 == 0 else ("B", "A"):
+                apply(data_dir, args.a if arm == "A" else args.b)
+                before = snapshot(since)
+                ids, _ = post_sales(args.sales, args.clients)
+                completion_ms(ids)
+                block = delta(before, snapshot(since))
+                used[arm].append({group: seconds / max(1, len(ids)) for group, seconds in block.items()})
+        apply(data_dir, args.a)
+
+    def mean(arm, group=None):
+        return statistics.mean(sum(b.values()) if group is None else b.get(group, 0.0) for b in used[arm])
+
+    groups = sorted({g for arm in used.values() for b in arm for g in b}, key=lambda g: -mean("A", g))
+    print(f"\nCPU per sale, {args.rounds} blocks of {args.sales} sales each way; A: {args.a}, B: {args.b}")
+    print("| process | A | B | B / A |\n|---|---|---|---|")
+    for group in groups:
+        a, b = mean("A", group), mean("B", group)
+        if a >= 0.0002 or b >= 0.0002:
+            print(f"| {group} | {1000 * a:.1f} ms | {1000 * b:.1f} ms | {b / a if a else float('nan'):.2f} |")
+    print(f"| **whole suite** | **{1000 * mean('A'):.1f} ms** | **{1000 * mean('B'):.1f} ms** | **{mean('B') / mean('A'):.3f}** |")
+    rounds = [sum(b.values()) / sum(a.values()) for a, b in zip(used["A"], used["B"])]
+    print(f"\nB / A round by round, whole suite: {', '.join(f'{r:.2f}' for r in rounds)} (spread {statistics.pstdev(rounds):.2f})")
+    for server in sorted(servers):
+        group = SERVERS[server]
+        ratios = [b.get(group, 0) / a.get(group, 1) for a, b in zip(used["A"], used["B"])]
+        print(f"B / A round by round, {group}: {', '.join(f'{r:.2f}' for r in ratios)} (spread {statistics.pstdev(ratios):.2f})")
+
+
+if __name__ == "__main__":
+    main()
