@@ -42,6 +42,13 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
         return (await connection.QueryAsync<T>(sql, param, transaction)).AsList();
     }
 
+    /// <summary>Several statements in one round trip; their results are read in order, as Dapper's grid reader gives them.</summary>
+    public async Task<SqlMapper.GridReader> QueryMultipleAsync(string sql, object? param = null)
+    {
+        var (connection, transaction) = await BeginAsync();
+        return await connection.QueryMultipleAsync(sql, param, transaction);
+    }
+
     /// <summary>
     /// Stores the event in the outbox of this transaction; the relay publishes it after commit. The rows are written
     /// together just before the commit, in one statement, rather than in a round trip per event.

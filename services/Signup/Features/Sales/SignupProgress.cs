@@ -23,33 +23,36 @@ public static class SignupProgress
             ? new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId), SignupSteps.Consumption(l.SubscriptionId) }
             : new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId) });
 
+    /// <summary>
+    /// Confirms a step, and completes the signup if it was the last one open. The lock on the signup row, the step's
+    /// confirmation and the completion go to PostgreSQL in one round trip, as three statements: the lock is held for that
+    /// round trip and the commit's, while the other confirmations of the sale wait for it. Each statement must be one of its
+    /// own: in READ COMMITTED each takes its snapshot as it starts, so the two after the lock see every confirmation
+    /// committed before it was granted (in the locking statement's own snapshot, two confirmations arriving together each
+    /// saw the other's step still open, and neither completed the signup).
+    /// </summary>
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
     {
-        var signup = await LockPendingAsync(db, signupId);
-        if (signup is null)
+        SignupIds? locked, completed;
+        using (var results = await db.QueryMultipleAsync(
+            $"""
+            {LockPendingSql};
+
+            UPDATE signup_steps SET state = 'confirmed', updated_at = now()
+            WHERE signup_id = @signupId AND step = @step AND state = 'pending'
+              AND EXISTS (SELECT 1 FROM signups WHERE id = @signupId AND status = 'pending');
+
+            UPDATE signups SET status = 'completed', updated_at = now()
+            WHERE id = @signupId AND status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM signup_steps WHERE signup_id = @signupId AND state <> 'confirmed')
+            RETURNING user_id AS UserId, account_id AS AccountId;
+            """, new { signupId, step }))
         {
-            await SignupCompensation.RepeatAsync(db, signupId);
-            return;
+            locked = await results.ReadSingleOrDefaultAsync<SignupIds>();
+            completed = await results.ReadSingleOrDefaultAsync<SignupIds>();
         }
-
-        // Confirm the step and count the open ones in one statement. It must come after the lock, in a statement of its
-        // own: its snapshot then holds every confirmation committed before the lock was granted (in the locking statement's
-        // snapshot, two confirmations arriving together each saw the other's step still open, and neither completed the
-        // signup). The count reads the snapshot from before this statement's update, so the step confirmed here is left out.
-        var open = await db.QuerySingleOrDefaultAsync<int>(
-            """
-            WITH confirmed AS (
-                UPDATE signup_steps SET state = 'confirmed', updated_at = now()
-                WHERE signup_id = @signupId AND step = @step AND state = 'pending'
-                RETURNING step
-            )
-            SELECT count(*)::int FROM signup_steps
-            WHERE signup_id = @signupId AND state <> 'confirmed' AND step NOT IN (SELECT step FROM confirmed)
-            """, new { signupId, step });
-        if (open > 0) return;
-
-        await db.ExecuteAsync("UPDATE signups SET status = 'completed', updated_at = now() WHERE id = @signupId", new { signupId });
-        await db.PublishAsync(new SignupCompleted(signupId, signup.UserId, signup.AccountId));
+        if (locked is null) await SignupCompensation.RepeatAsync(db, signupId);
+        else if (completed is not null) await db.PublishAsync(new SignupCompleted(signupId, completed.UserId, completed.AccountId));
     }
 
     public static async Task FailAsync(UnitOfWork db, long signupId, string? step, string reason)
@@ -68,10 +71,11 @@ public static class SignupProgress
         await SignupCompensation.UndoAsync(db, signupId, signup.UserId, signup.AccountId, reason);
     }
 
-    private static Task<PendingSignup?> LockPendingAsync(UnitOfWork db, long signupId) =>
-        db.QuerySingleOrDefaultAsync<PendingSignup>(
-            "SELECT user_id AS UserId, account_id AS AccountId FROM signups WHERE id = @signupId AND status = 'pending' FOR UPDATE",
-            new { signupId });
+    private const string LockPendingSql =
+        "SELECT user_id AS UserId, account_id AS AccountId FROM signups WHERE id = @signupId AND status = 'pending' FOR UPDATE";
 
-    private sealed record PendingSignup(long UserId, long AccountId);
+    private static Task<SignupIds?> LockPendingAsync(UnitOfWork db, long signupId) =>
+        db.QuerySingleOrDefaultAsync<SignupIds>(LockPendingSql, new { signupId });
+
+    private sealed record SignupIds(long UserId, long AccountId);
 }
