@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Two settings of PostgreSQL or RabbitMQ compared in one run of the suite (issue 9): the CPU a sale costs under each, measured in
-alternating blocks of sales, so that the host's other tenants, the JIT and the growing tables weigh on both alike.
+"""Two settings of PostgreSQL or RabbitMQ compared in one run of the suite (issue 9): the CPU a sale costs under each,
+measured in alternating blocks of sales, so that the host's other tenants, the JIT and the growing tables weigh on both
+alike.
 
 A comparison of two bench runs half an hour apart measures the host as much as the change: the same commit measured
 0.256 and 0.316 reference works a sale in two runs of bench/cpu_per_sale.py an hour apart. Here the suite starts once,
@@ -18,6 +19,9 @@ Only settings a running server takes can be compared this way, given as SERVER:N
   the messages in it).
 Blocks of 100 sales left a spread of 0.16 between rounds (the warm-up still fading); blocks of 250 after 500 sales of
 warm-up, 0.07 for the suite and 0.04 for PostgreSQL.
+
+Measured with the defaults, none adopted: plan_cache_mode=force_generic_plan, suite 0.998 and PostgreSQL 1.03 of auto;
+commit_delay=200 (µs), 0.98 and 1.00 of 0; queue-version=2 (RabbitMQ 3.10.8), 1.03 and RabbitMQ 1.34 of version 1.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/ab_settings.py
        --a SERVER:NAME=VALUE --b SERVER:NAME=VALUE [--rounds 6] [--sales 250] [--clients 8] [--warmup 500] [--trace-ratio 0.1]
