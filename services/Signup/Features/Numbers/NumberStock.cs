@@ -42,10 +42,17 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
 
     public static string E164(long national) => $"+34{national}";
 
+    private IReadOnlyList<NumberRange>? _ranges;
+
+    /// <summary>
+    /// Our number ranges. The regulator assigns them and the schema's migrations write them, so they change only with a
+    /// deployment: they are read once per process (a sale needed them twice, each a query of its own), not per call.
+    /// </summary>
     public async Task<IReadOnlyList<NumberRange>> RangesAsync()
     {
+        if (_ranges is { } ranges) return ranges;
         await using var connection = await database.OpenConnectionAsync();
-        return (await connection.QueryAsync<NumberRange>(
+        return _ranges = (await connection.QueryAsync<NumberRange>(
             "SELECT network, type, first_number AS FirstNumber, last_number AS LastNumber FROM number_ranges ORDER BY first_number")).AsList();
     }
 
@@ -76,11 +83,15 @@ public sealed class NumberStock(NpgsqlDataSource database, IConnectionMultiplexe
         return ClaimOutcome.Claimed;
     }
 
-    /// <summary>Takes any free number of the network for a line that did not choose one (an online sale).</summary>
+    /// <summary>
+    /// Takes any free number of the network for a line that did not choose one (an online sale). It looks for one free
+    /// number at a time (each candidate costs a Redis round trip, to see that no reservation holds it): the first one found
+    /// is nearly always the one claimed, and another sale claiming it first only costs another look.
+    /// </summary>
     public async Task<string?> ClaimAnyAsync(UnitOfWork db, string network, string type, long signupId, long subscriptionId)
     {
-        for (var attempt = 0; attempt < 5; attempt++)
-        foreach (var msisdn in await FreeAsync(network, type, 5))
+        for (var attempt = 0; attempt < 25; attempt++)
+        foreach (var msisdn in await FreeAsync(network, type, 1))
         {
             var inserted = await db.ExecuteAsync(InsertTaking, new { msisdn, network, signupId, subscriptionId });
             if (inserted == 1) return msisdn;
