@@ -42,6 +42,13 @@ def bearer():
         return _token
 
 
+def forget():
+    """Drops the token held: a suite started again has an authority with signing keys of its own."""
+    global _token
+    with _lock:
+        _token = None
+
+
 def auth_header():
     return {"Authorization": "Bearer " + bearer()}
 

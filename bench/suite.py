@@ -68,8 +68,10 @@ def add_trace_ratio_argument(parser):
 
 
 @contextlib.contextmanager
-def start_suite(*apphost_args, trace_ratio=None):
-    """Runs the built AppHost on the fixed ports (8080 …) with a fresh data folder (given to the block), until the block ends.
+def start_suite(*apphost_args, trace_ratio=None, root=ROOT, env=None):
+    """Runs the built AppHost of the repository at root (this one unless told) on the fixed ports (8080 …) with a fresh
+    data folder (given to the block), until the block ends; env: variables for the AppHost, which passes the runtime's
+    and telemetry's on to every project (its diagnostics list).
     It starts only once no gateway answers on 8080, and returns only once its own gateway has gone: the orchestrator
     stops the services after the AppHost exits, and a script that started meanwhile took the old suite's gateway for its
     own (its first sale, accepted by a suite on its way down, never completed)."""
@@ -79,14 +81,15 @@ def start_suite(*apphost_args, trace_ratio=None):
     log = open(os.path.join(data_dir, "apphost.log"), "w")
     # The dashboard keeps this run's telemetry for the run only: by default under an AppHost it keeps its last ten runs
     # on disk (~/.aspire/dashboard), about 200 MB each after a bench's few hundred sales.
-    env = {"ASPIRE_DASHBOARD_PERSISTENCE_MODE": "None", **os.environ}
+    env = {"ASPIRE_DASHBOARD_PERSISTENCE_MODE": "None", **os.environ, **(env or {})}
     if trace_ratio is not None:
         env["OTEL_TRACES_SAMPLER_ARG"] = str(trace_ratio)
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
          f"--MasStack:DataDir={data_dir}", *credentials.apphost_args(), *apphost_args],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     failed = False
+    credentials.forget()
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
         yield data_dir

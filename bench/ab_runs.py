@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Two builds of the suite, or two runtime settings of its processes, compared by alternating whole runs (issue 9).
+
+bench/ab_settings.py compares what a running server can switch; a change of code, or of a setting a process reads once
+at start, needs a run of the suite of its own. Two runs far apart measure the host as much as the change (the same
+commit measured 0.256 and 0.316 reference works a sale an hour apart), so here the two arms take turns: each round
+starts the suite once per arm (the order alternating from round to round), warms it up, and measures the CPU per sale
+of --sales sales (in ms and in reference works, cpu_per_sale.py's machine-speed unit) and, at --rate sales/s for
+--seconds, 202 → completed (median, p99).
+
+An arm is REV[:NAME=VALUE[,NAME=VALUE…]]:
+- REV, a commit, built in a worktree of its own under /var/tmp (removed at the end), or `.` for this working tree as it
+  is built;
+- the variables, given to the AppHost, which passes those of its diagnostics list on to every project
+  (AppHost/Program.cs: the JIT's, the thread pool's, the GC's, the sockets', OTEL_SDK_DISABLED, …).
+
+  --a 36dd94c --b c785ac7                                              (a change of code)
+  --a . --b .:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1          (a runtime setting)
+
+Printed: every run's figures, the mean CPU per sale of each process under each arm, and the ratios B / A of the means.
+Each run costs about two and a half minutes with the defaults.
+
+Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/ab_runs.py
+       --a ARM --b ARM [--rounds 2] [--sales 300] [--warmup 300] [--settle 10] [--rate 40] [--seconds 20] [--trace-ratio 0.1]
+"""
+import argparse, os, statistics, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from suite import ROOT, start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
+from cpu_per_sale import snapshot, delta, uptime_ticks, post_sales, completion_ms, reference_ms, at_fixed_rate, percentile  # noqa: E402
+
+
+def parse(arm):
+    rev, _, assignments = arm.partition(":")
+    env = dict(a.split("=", 1) for a in assignments.split(",") if a)
+    return rev or ".", env
+
+
+def checkout(rev, worktrees):
+    """The root of a built tree of rev: this one for `.`, else a worktree of the commit, built once."""
+    if rev == ".":
+        return ROOT
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--verify", rev + "^{commit}"], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    path = f"/var/tmp/masstack-ab-{commit[:12]}"
+    if path not in worktrees:
+        if os.path.exists(path):  # left by a run that was stopped
+            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", path], check=False, capture_output=True)
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "--force", "--detach", path, commit], check=True, capture_output=True)
+        worktrees.append(path)
+        print(f"Building {rev} ({commit[:12]}) in {path}", flush=True)
+        subprocess.run(["dotnet", "build", "MasStack.Aspire.sln", "-c", "Release", "-warnaserror", "-v", "q", "-nologo"],
+                       cwd=path, check=True, stdout=subprocess.DEVNULL)
+    return path
+
+
+def measure(root, env, args):
+    since = uptime_ticks()
+    with start_suite(trace_ratio=args.trace_ratio, root=root, env=env):
+        post_sale_and_wait(timeout=180, retry_unavailable_for=180)
+        completion_ms(post_sales(args.warmup, args.clients)[0])
+        time.sleep(args.settle)
+        reference = reference_ms()
+        before = snapshot(since)
+        ids, _ = post_sales(args.sales, args.clients)
+        completion_ms(ids)
+        used = {group: seconds / max(1, len(ids)) for group, seconds in delta(before, snapshot(since)).items()}
+        reference = (reference + reference_ms()) / 2
+        run = {"groups": used, "ms": 1000 * sum(used.values()), "ref": 1000 * sum(used.values()) / reference}
+        if args.rate:
+            ids, refused, _ = at_fixed_rate(args.rate, args.seconds)
+            latencies, failed = completion_ms(ids)
+            run.update(median=statistics.median(latencies) if latencies else float("nan"),
+                       p99=percentile(latencies, 0.99) if latencies else float("nan"), failed=refused + failed)
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--a", required=True, help="REV[:NAME=VALUE,…], the arm compared against")
+    parser.add_argument("--b", required=True, help="REV[:NAME=VALUE,…], the arm tried")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sales", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--settle", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=40, help="sales/s for the latency (0: none)")
+    parser.add_argument("--seconds", type=float, default=20)
+    add_trace_ratio_argument(parser)
+    args = parser.parse_args()
+
+    worktrees = []
+    try:
+        arms = {name: (checkout(rev, worktrees), env) for name, (rev, env) in (("A", parse(args.a)), ("B", parse(args.b)))}
+        runs = {"A": [], "B": []}
+        print(f"\nA: {args.a}; B: {args.b}")
+        print("| round | arm | CPU per sale | reference works | 202 → completed median | p99 | refused or not completed |\n|---|---|---|---|---|---|---|")
+        for round_ in range(args.rounds):
+            for name in ("A", "B") if round_ % 2 == 0 else ("B", "A"):
+                run = measure(*arms[name], args)
+                runs[name].append(run)
+                latency = f"{run['median']:.0f} ms | {run['p99']:.0f} ms | {run['failed']:.0f}" if args.rate else "– | – | –"
+                print(f"| {round_ + 1} | {name} | {run['ms']:.1f} ms | {run['ref']:.3f} | {latency} |", flush=True)
+    finally:
+        for path in worktrees:
+            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", path], check=False)
+
+    def mean(name, key, group=None):
+        return statistics.mean(r["groups"].get(group, 0.0) if group else r[key] for r in runs[name])
+
+    groups = sorted({g for arm in runs.values() for r in arm for g in r["groups"]}, key=lambda g: -mean("A", None, g))
+    print("\nMean CPU per sale\n| process | A | B | B / A |\n|---|---|---|---|")
+    for group in groups:
+        a, b = mean("A", None, group), mean("B", None, group)
+        if a >= 0.0002 or b >= 0.0002:
+            print(f"| {group} | {1000 * a:.1f} ms | {1000 * b:.1f} ms | {b / a if a else float('nan'):.2f} |")
+    print(f"| **whole suite** | **{mean('A', 'ms'):.1f} ms** | **{mean('B', 'ms'):.1f} ms** | **{mean('B', 'ms') / mean('A', 'ms'):.3f}** |")
+    print(f"\nIn reference works: A {mean('A', 'ref'):.3f}, B {mean('B', 'ref'):.3f}, B / A {mean('B', 'ref') / mean('A', 'ref'):.3f}")
+    if args.rate:
+        print(f"p99 at {args.rate:.0f}/s, mean of the runs: A {mean('A', 'p99'):.0f} ms, B {mean('B', 'p99'):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
