@@ -34,7 +34,7 @@ import argparse, os, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import ROOT, start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
-from cpu_per_sale import snapshot, delta, uptime_ticks, post_sales, completion_ms, reference_ms, at_fixed_rate, percentile  # noqa: E402
+from cpu_per_sale import snapshot, delta, uptime_ticks, post_sales, completion_ms, reference_ms, at_fixed_rate, percentile, ab_table  # noqa: E402
 
 
 def parse(arm):
@@ -112,16 +112,10 @@ def main():
         for path in worktrees:
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", path], check=False)
 
-    def mean(name, key, group=None):
-        return statistics.mean(r["groups"].get(group, 0.0) if group else r[key] for r in runs[name])
+    def mean(name, key):
+        return statistics.mean(r[key] for r in runs[name])
 
-    groups = sorted({g for arm in runs.values() for r in arm for g in r["groups"]}, key=lambda g: -mean("A", None, g))
-    print("\nMean CPU per sale\n| process | A | B | B / A |\n|---|---|---|---|")
-    for group in groups:
-        a, b = mean("A", None, group), mean("B", None, group)
-        if a >= 0.0002 or b >= 0.0002:
-            print(f"| {group} | {1000 * a:.1f} ms | {1000 * b:.1f} ms | {b / a if a else float('nan'):.2f} |")
-    print(f"| **whole suite** | **{mean('A', 'ms'):.1f} ms** | **{mean('B', 'ms'):.1f} ms** | **{mean('B', 'ms') / mean('A', 'ms'):.3f}** |")
+    ab_table("Mean CPU per sale", [r["groups"] for r in runs["A"]], [r["groups"] for r in runs["B"]])
     print(f"\nIn reference works: A {mean('A', 'ref'):.3f}, B {mean('B', 'ref'):.3f}, B / A {mean('B', 'ref') / mean('A', 'ref'):.3f}")
     if args.rate:
         print(f"p99 at {args.rate:.0f}/s, mean of the runs: A {mean('A', 'p99'):.0f} ms, B {mean('B', 'p99'):.0f} ms")

@@ -29,8 +29,8 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.
 import argparse, json, os, statistics, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
-from cpu_per_sale import snapshot, delta, uptime_ticks, post_sales, completion_ms  # noqa: E402
+from suite import start_suite, post_sale_and_wait, add_trace_ratio_argument, suite_process  # noqa: E402
+from cpu_per_sale import snapshot, delta, uptime_ticks, post_sales, completion_ms, ab_table  # noqa: E402
 from db_statements import server_port, psql  # noqa: E402
 
 
@@ -46,20 +46,11 @@ def parse(setting):
 
 
 def rabbitmq_node(data_dir):
-    """The node name of this suite's broker (the Erlang VM whose command line names data_dir), and its HOME (the cookie)."""
-    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                args = [a.decode() for a in f.read().split(b"\0") if a]
-            if not args or os.path.basename(args[0]) != "beam.smp" or not any(data_dir in a for a in args):
-                continue
-            with open(f"/proc/{pid}/environ", "rb") as f:  # the node takes its name from the environment, not an argument
-                environment = dict(v.decode().partition("=")[::2] for v in f.read().split(b"\0") if b"=" in v)
-        except OSError:
-            continue
-        if "RABBITMQ_NODENAME" in environment:
-            return environment["RABBITMQ_NODENAME"], os.path.join(data_dir, "rabbitmq", "home")
-    raise RuntimeError("no RabbitMQ node of this suite found")
+    """The node name of this suite's broker, which its Erlang VM takes from the environment, and its HOME (the cookie)."""
+    pid, _ = suite_process(data_dir, "beam.smp")
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        environment = dict(v.decode().partition("=")[::2] for v in f.read().split(b"\0") if b"=" in v)
+    return environment["RABBITMQ_NODENAME"], os.path.join(data_dir, "rabbitmq", "home")
 
 
 def apply(data_dir, setting):
@@ -102,17 +93,7 @@ def main():
                 used[arm].append({group: seconds / max(1, len(ids)) for group, seconds in block.items()})
         apply(data_dir, args.a)
 
-    def mean(arm, group=None):
-        return statistics.mean(sum(b.values()) if group is None else b.get(group, 0.0) for b in used[arm])
-
-    groups = sorted({g for arm in used.values() for b in arm for g in b}, key=lambda g: -mean("A", g))
-    print(f"\nCPU per sale, {args.rounds} blocks of {args.sales} sales each way; A: {args.a}, B: {args.b}")
-    print("| process | A | B | B / A |\n|---|---|---|---|")
-    for group in groups:
-        a, b = mean("A", group), mean("B", group)
-        if a >= 0.0002 or b >= 0.0002:
-            print(f"| {group} | {1000 * a:.1f} ms | {1000 * b:.1f} ms | {b / a if a else float('nan'):.2f} |")
-    print(f"| **whole suite** | **{1000 * mean('A'):.1f} ms** | **{1000 * mean('B'):.1f} ms** | **{mean('B') / mean('A'):.3f}** |")
+    ab_table(f"CPU per sale, {args.rounds} blocks of {args.sales} sales each way; A: {args.a}, B: {args.b}", used["A"], used["B"])
     rounds = [sum(b.values()) / sum(a.values()) for a, b in zip(used["A"], used["B"])]
     print(f"\nB / A round by round, whole suite: {', '.join(f'{r:.2f}' for r in rounds)} (spread {statistics.pstdev(rounds):.2f})")
     for server in sorted(servers):

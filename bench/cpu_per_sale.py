@@ -118,6 +118,21 @@ def table(title, values, unit, fmt):
     print(f"| **whole suite** | **{fmt(sum(values.values()))}** |")
 
 
+def ab_table(title, a_runs, b_runs):
+    """The mean CPU per sale of each process under arms A and B, each a list of runs ({group: CPU seconds per sale}),
+    and the ratio B / A: the table bench/ab_settings.py and bench/ab_runs.py print."""
+    def mean(runs, group=None):
+        return statistics.mean(sum(r.values()) if group is None else r.get(group, 0.0) for r in runs)
+
+    print(f"\n{title}\n| process | A | B | B / A |\n|---|---|---|---|")
+    for group in sorted({g for r in a_runs + b_runs for g in r}, key=lambda g: -mean(a_runs, g)):
+        a, b = mean(a_runs, group), mean(b_runs, group)
+        if a >= 0.0002 or b >= 0.0002:
+            print(f"| {group} | {1000 * a:.1f} ms | {1000 * b:.1f} ms | {b / a if a else float('nan'):.2f} |")
+    a, b = mean(a_runs), mean(b_runs)
+    print(f"| **whole suite** | **{1000 * a:.1f} ms** | **{1000 * b:.1f} ms** | **{b / a:.3f}** |")
+
+
 def dashboard_traces(since):
     """The traces the dashboard holds whose root span started at or after `since` (Unix seconds), counted by service and
     root span name: what an operator opening the dashboard would see in its trace list. The telemetry API's key is read

@@ -14,7 +14,7 @@ Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.
 import argparse, os, re, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import start_suite, post_sale_and_wait  # noqa: E402
+from suite import start_suite, post_sale_and_wait, suite_process  # noqa: E402
 from cpu_per_sale import post_sales, completion_ms  # noqa: E402
 
 SETTINGS = ["--MasStack:Postgres:Settings:shared_preload_libraries=pg_stat_statements",
@@ -24,15 +24,8 @@ SETTINGS = ["--MasStack:Postgres:Settings:shared_preload_libraries=pg_stat_state
 
 def server_port(data_dir):
     """The port of the PostgreSQL server of this suite (the one whose data folder is under data_dir)."""
-    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                args = [a.decode() for a in f.read().split(b"\0") if a]
-        except OSError:
-            continue
-        if args and args[0].endswith("/postgres") and any(a.startswith(data_dir) for a in args) and "-p" in args:
-            return args[args.index("-p") + 1]
-    raise RuntimeError("no PostgreSQL server of this suite found")
+    _, args = suite_process(data_dir, "postgres")
+    return args[args.index("-p") + 1]
 
 
 def psql(port, database, sql):

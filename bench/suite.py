@@ -54,6 +54,20 @@ def sell(sale=None):
     return accepted
 
 
+def suite_process(data_dir, executable):
+    """The pid and command line of the process of the suite at data_dir that runs executable (its file name), e.g. the
+    PostgreSQL server or the broker's Erlang VM: the first whose command line names that folder."""
+    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                args = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+        except OSError:
+            continue
+        if args and os.path.basename(args[0]) == executable and any(data_dir in a for a in args):
+            return pid, args
+    raise RuntimeError(f"no {executable} of the suite in {data_dir} found")
+
+
 def gateway_port_free():
     with socket.socket() as probe:
         return probe.connect_ex(("localhost", 8080)) != 0
