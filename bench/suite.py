@@ -95,9 +95,9 @@ def start_suite(*apphost_args, trace_ratio=None, root=ROOT, env=None):
     log = open(os.path.join(data_dir, "apphost.log"), "w")
     # The dashboard keeps this run's telemetry for the run only: by default under an AppHost it keeps its last ten runs
     # on disk (~/.aspire/dashboard), about 200 MB each after a bench's few hundred sales.
-    env = {"ASPIRE_DASHBOARD_PERSISTENCE_MODE": "None", **os.environ, **(env or {})}
-    if trace_ratio is not None:
-        env["OTEL_TRACES_SAMPLER_ARG"] = str(trace_ratio)
+    # An arm's own OTEL_TRACES_SAMPLER_ARG (bench/ab_runs.py) wins over trace_ratio.
+    ratio = {} if trace_ratio is None else {"OTEL_TRACES_SAMPLER_ARG": str(trace_ratio)}
+    env = {"ASPIRE_DASHBOARD_PERSISTENCE_MODE": "None", **os.environ, **ratio, **(env or {})}
     apphost = subprocess.Popen(
         ["dotnet", "run", "--project", "AppHost", "-c", "Release", "--no-build", "--launch-profile", "http", "--",
          f"--MasStack:DataDir={data_dir}", *credentials.apphost_args(), *apphost_args],
