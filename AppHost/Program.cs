@@ -99,12 +99,13 @@ builder.AddApiClients(identity, gateway);
 // the polls had slowed; the dashboard's charts do not need more.
 // The runtime switches given to the AppHost reach every project too (the orchestrator does not pass the AppHost's
 // environment on): bench/profile_sale.py sets DOTNET_PerfMapEnabled; an experiment may try the JIT's, the thread pool's,
-// the GC's or the sockets' settings, or run without telemetry (OTEL_SDK_DISABLED=true) to see what it costs. Every trace
-// is recorded unless OTEL_TRACES_SAMPLER_ARG says which share (0.1: one sale in ten, whole; see QuietRootSampler): the
-// dashboard cannot store every span of a suite under load, and the exports it does not take in time are lost.
+// the GC's or the sockets' settings, or run without telemetry (OTEL_SDK_DISABLED=true) or without metrics
+// (OTEL_METRICS_EXPORTER=none) to see what it costs. Every trace is recorded unless OTEL_TRACES_SAMPLER_ARG says which
+// share (0.1: one sale in ten, whole; see QuietRootSampler): the dashboard cannot store every span of a suite under load,
+// and the exports it does not take in time are lost.
 string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation",
     "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size", "OTEL_SDK_DISABLED",
-    QuietRootSampler.RatioSetting];
+    "OTEL_METRICS_EXPORTER", QuietRootSampler.RatioSetting];
 // Spans and log records every 5 s (OpenTelemetry's own default, which a deployment keeps) instead of Aspire's development
 // 1 s: each process's two export threads woke every second, idle or not, and under load a batch five times the size costs
 // the dashboard less per span. The dashboard shows a sale's trace a few seconds later.

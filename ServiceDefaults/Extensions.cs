@@ -89,7 +89,8 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit"))
+                .AddMeter("MassTransit")
+                .AddView(instrument => MetricsOff(builder.Configuration) ? MetricStreamConfiguration.Drop : null))
             .WithTracing(tracing => tracing
                 .SetSampler(new QuietRootSampler(builder.Configuration.GetValue(QuietRootSampler.RatioSetting, 1.0)))
                 .AddSource(builder.Environment.ApplicationName, Telemetry.SourceName, "MassTransit")
@@ -100,4 +101,11 @@ public static class Extensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
     }
+
+    /// <summary>
+    /// <c>OTEL_METRICS_EXPORTER=none</c>, OpenTelemetry's own switch: no instrument of any meter (ours, the runtime's, the
+    /// Aspire components') is listened to, so none measures anything.
+    /// </summary>
+    private static bool MetricsOff(IConfiguration configuration) =>
+        string.Equals(configuration["OTEL_METRICS_EXPORTER"], "none", StringComparison.OrdinalIgnoreCase);
 }
