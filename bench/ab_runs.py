@@ -6,13 +6,14 @@ at start, needs a run of the suite of its own. Two runs far apart measure the ho
 commit measured 0.256 and 0.316 reference works a sale an hour apart), so here the two arms take turns: each round
 starts the suite once per arm (the order alternating from round to round), warms it up, and measures the CPU per sale
 of --sales sales (in ms and in reference works, cpu_per_sale.py's machine-speed unit) and, at --rate sales/s for
---seconds, 202 → completed (median, p99).
+--seconds, the CPU per sale of that run and 202 → completed (median, p99).
 
 An arm is REV[:NAME=VALUE[,NAME=VALUE…]]:
 - REV, a commit, built in a worktree of its own under /var/tmp (removed at the end), or `.` for this working tree as it
   is built;
 - the variables, given to the AppHost, which passes those of its diagnostics list on to every project
-  (AppHost/Program.cs: the JIT's, the thread pool's, the GC's, the sockets', OTEL_SDK_DISABLED, …).
+  (AppHost/Program.cs: the JIT's, the thread pool's, the GC's, the sockets', OTEL_SDK_DISABLED, OTEL_METRICS_EXPORTER,
+  OTEL_TRACES_SAMPLER_ARG over --trace-ratio, …).
 
   --a 36dd94c --b c785ac7                                              (a change of code)
   --a . --b .:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1          (a runtime setting)
@@ -26,6 +27,14 @@ Measured:
 - --a . --b .:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (continuations run on the sockets' event thread) stalled
   the suite: at 40/s, 465 of 800 sales refused or not completed, p99 153 s, against 682 ms without it (one round;
   stopped there).
+- --a . --b .:OTEL_SDK_DISABLED=true (no telemetry at all, the dashboard idle): 0.628, in both rounds (0.57, 0.70);
+  the services 0.54–0.68, PostgreSQL 0.76, RabbitMQ 0.66. A profile of each (bench/profile_sale.py) saw less: 0.82 of the
+  samples, PostgreSQL's and RabbitMQ's the same; the dashboard was 9 % of them.
+- --a . --b .:OTEL_METRICS_EXPORTER=none (no instrument measured): 0.936 (rounds 0.82, 1.07), at 20/s 0.942; each
+  service 0.82–0.90.
+- --a .:OTEL_TRACES_SAMPLER_ARG=0.01 --b .:OTEL_TRACES_SAMPLER_ARG=0.1 (one round): 0.951, the dashboard 0.3 → 2.7 ms.
+- --a . --b .:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (.NET 10's pool spins a little, under 50 µs): 0.951, at 20/s
+  0.949; within the rounds' spread, not adopted.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/ab_runs.py
        --a ARM --b ARM [--rounds 2] [--sales 300] [--warmup 300] [--settle 10] [--rate 40] [--seconds 20] [--trace-ratio 0.1]
@@ -75,10 +84,12 @@ def measure(root, env, args):
         reference = (reference + reference_ms()) / 2
         run = {"groups": used, "ms": 1000 * sum(used.values()), "ref": 1000 * sum(used.values()) / reference}
         if args.rate:
+            before = snapshot(since)
             ids, refused, _ = at_fixed_rate(args.rate, args.seconds)
             latencies, failed = completion_ms(ids)
             run.update(median=statistics.median(latencies) if latencies else float("nan"),
-                       p99=percentile(latencies, 0.99) if latencies else float("nan"), failed=refused + failed)
+                       p99=percentile(latencies, 0.99) if latencies else float("nan"), failed=refused + failed,
+                       at_rate=1000 * sum(delta(before, snapshot(since)).values()) / max(1, len(ids)))
     return run
 
 
@@ -101,12 +112,14 @@ def main():
         arms = {name: (checkout(rev, worktrees), env) for name, (rev, env) in (("A", parse(args.a)), ("B", parse(args.b)))}
         runs = {"A": [], "B": []}
         print(f"\nA: {args.a}; B: {args.b}")
-        print("| round | arm | CPU per sale | reference works | 202 → completed median | p99 | refused or not completed |\n|---|---|---|---|---|---|---|")
+        print(f"| round | arm | CPU per sale | reference works | at {args.rate:.0f}/s: CPU per sale | 202 → completed median | p99 "
+              "| refused or not completed |\n|---|---|---|---|---|---|---|---|")
         for round_ in range(args.rounds):
             for name in ("A", "B") if round_ % 2 == 0 else ("B", "A"):
                 run = measure(*arms[name], args)
                 runs[name].append(run)
-                latency = f"{run['median']:.0f} ms | {run['p99']:.0f} ms | {run['failed']:.0f}" if args.rate else "– | – | –"
+                latency = (f"{run['at_rate']:.1f} ms | {run['median']:.0f} ms | {run['p99']:.0f} ms | {run['failed']:.0f}" if args.rate
+                           else "– | – | – | –")
                 print(f"| {round_ + 1} | {name} | {run['ms']:.1f} ms | {run['ref']:.3f} | {latency} |", flush=True)
     finally:
         for path in worktrees:
@@ -118,7 +131,8 @@ def main():
     ab_table("Mean CPU per sale", [r["groups"] for r in runs["A"]], [r["groups"] for r in runs["B"]])
     print(f"\nIn reference works: A {mean('A', 'ref'):.3f}, B {mean('B', 'ref'):.3f}, B / A {mean('B', 'ref') / mean('A', 'ref'):.3f}")
     if args.rate:
-        print(f"p99 at {args.rate:.0f}/s, mean of the runs: A {mean('A', 'p99'):.0f} ms, B {mean('B', 'p99'):.0f} ms")
+        print(f"At {args.rate:.0f}/s, mean of the runs: CPU per sale A {mean('A', 'at_rate'):.1f} ms, B {mean('B', 'at_rate'):.1f} ms, "
+              f"B / A {mean('B', 'at_rate') / mean('A', 'at_rate'):.3f}; p99 A {mean('A', 'p99'):.0f} ms, B {mean('B', 'p99'):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,14 @@ per sample that has it anywhere on its stack ("inclusive", e.g. how much of Sign
 adds its own cost: compare profiles with profiles, not with bench/cpu_per_sale.py's figures.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/profile_sale.py
-       [--sales 300] [--clients 8] [--warmup 200] [--top 25] [--process Signup] [--idle 0] [--settle 10]
+       [--sales 300] [--clients 8 | --rate 20 --seconds 20] [--warmup 200] [--top 25] [--process Signup] [--idle 0] [--settle 10]
        python3 bench/profile_sale.py --analyze /tmp/masstack-profile-… (the same tables from a kept profile)
 """
 import argparse, collections, json, os, re, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
-from cpu_per_sale import group_of, post_sales, completion_ms, uptime_ticks  # noqa: E402
+from cpu_per_sale import group_of, post_sales, completion_ms, uptime_ticks, at_fixed_rate  # noqa: E402
 
 
 def suite_pids(since):
@@ -137,6 +137,9 @@ def main():
     parser.add_argument("--idle", type=float, default=0, help="profile this many seconds of idling instead of sales")
     parser.add_argument("--settle", type=float, default=10, help="seconds between the warm-up and the recording (the JIT's "
                         "background recompilation and the dashboard's backlog end; give idle profiles 30 or more)")
+    parser.add_argument("--rate", type=float, default=0, help="profile sales offered at this rate (sales/s, for --seconds) "
+                        "instead of --sales by --clients")
+    parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--frequency", type=int, default=499)
     parser.add_argument("--analyze", help="only read an earlier profile's folder again (its perf.data and pids.json)")
     add_trace_ratio_argument(parser)
@@ -164,9 +167,9 @@ def main():
             time.sleep(args.idle)
             what = f"{args.idle:.0f} s of idling"
         else:
-            ids, _ = post_sales(args.sales, args.clients)
+            ids = at_fixed_rate(args.rate, args.seconds)[0] if args.rate else post_sales(args.sales, args.clients)[0]
             completion_ms(ids)
-            what = f"{len(ids)} sales"
+            what = f"{len(ids)} sales" + (f" at {args.rate:.0f}/s" if args.rate else "")
         perf.send_signal(2)
         perf.wait()
         with open(os.path.join(work, "pids.json"), "w") as f:
