@@ -14,12 +14,17 @@ takes sales; and the time from a sale's 202 to `completed` at a steady offered r
 3. Latency at fixed rates (--rates, default 20 and 40 sales/s) for --seconds each, in the open model: sales are started
    on a schedule, whatever the suite's answers. 202 → `completed` is read afterwards from each signup's createdAt and
    updatedAt (median, p90, p99), so the measuring does not poll the suite. Beside it, the CPU per sale of that run (all
-   the suite used from the first sale until the last completed, idle burn included). A sale costs more CPU the fewer
-   come at once. Two runs: 101 and 89 ms a sale at 10/s, 84 and 81 at 20/s, 68 and 68 at 30/s, 57 and 55 at 40/s, and
-   47 and 43 by 8 clients (the suite saturated). The idle burn is about 5 ms a sale of it at 20/s. The rest is each hop
-   of a sale, between fifteen processes on two cores, finding its thread asleep and its caches cold, where under load a
-   thread takes the next message at once: bench/profile_sale.py --rate 20 took 1.7 times the samples of 300 sales by
-   8 clients, about twice in each service, in nearly every library alike (RabbitMQ 2.3, PostgreSQL 1.3, the dashboard 0.9).
+   the suite used from the first sale until the last completed, idle burn included), and its context switches per sale;
+   then the context switches of each process's threads (context_switches), per second while idle, per sale by the
+   clients and at each rate.
+   A sale costs more CPU the fewer come at once. Two runs: 101 and 89 ms a sale at 10/s, 84 and 81 at 20/s, 68 and 68
+   at 30/s, 57 and 55 at 40/s, and 47 and 43 by 8 clients (the suite saturated). The idle burn is about 5 ms a sale of
+   it at 20/s. The rest is each hop of a sale, between fifteen processes on two cores, finding its thread asleep and its
+   caches cold, where under load a thread takes the next message at once: bench/profile_sale.py --rate 20 took 1.7 times
+   the samples of 300 sales by 8 clients, about twice in each service, in nearly every library alike (RabbitMQ 2.3,
+   PostgreSQL 1.3, the dashboard 0.9). The context switches say the same: 8,284 a sale at 10/s, 4,658 at 20/s, 2,043
+   at 30/s, 1,447 at 40/s, 1,143 by 8 clients; idle, the suite switched 8,683 times a second, nearly all of it the
+   services' thread-pool workers (350 to 1,700 a second in each process, against 5 to 30 for its timer thread).
 
 CPU is utime + stime + cutime + cstime (so PostgreSQL's backends that ended count in their postmaster) of every
 process started since the script began that runs a part of the suite, grouped by what it runs: run nothing else meanwhile.
@@ -72,11 +77,10 @@ def uptime_ticks():
         return float(f.read().split()[0]) * TICK
 
 
-def snapshot(since):
-    """CPU seconds per group of every process of the suite: those started since `since` (ticks after boot) that run one
-    of its parts. (The orchestrator starts the parts detached from the AppHost, so its process tree does not hold them;
-    the bench lock keeps another suite from starting meanwhile.)"""
-    totals = {}
+def suite_processes(since):
+    """(pid, group, fields of /proc/pid/stat after the name) of every process of the suite: those started since `since`
+    (ticks after boot) that run one of its parts. (The orchestrator starts the parts detached from the AppHost, so its
+    process tree does not hold them; the bench lock keeps another suite from starting meanwhile.)"""
     for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
         try:
             with open(f"/proc/{pid}/stat") as f:
@@ -85,12 +89,45 @@ def snapshot(since):
                 cmdline = [part.decode(errors="replace") for part in f.read().split(b"\0") if part]
         except OSError:
             continue
-        if int(fields[19]) < since or not cmdline:
-            continue
-        group = group_of(cmdline)
-        if group == "other":
-            continue
+        if int(fields[19]) >= since and cmdline and (group := group_of(cmdline)) != "other":
+            yield pid, group, fields
+
+
+def snapshot(since):
+    """CPU seconds per group of every process of the suite (suite_processes)."""
+    totals = {}
+    for _, group, fields in suite_processes(since):
         totals[group] = totals.get(group, 0.0) + sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
+    return totals
+
+
+def context_switches(since):
+    """Context switches so far of every live thread of the suite's processes, by (group, thread id): each time the thread
+    went to sleep for want of work (voluntary) or was preempted. A message that reaches a process whose threads all sleep
+    wakes one of them."""
+    counts = {}
+    for pid, group, _ in suite_processes(since):
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/status") as f:
+                    counts[group, int(tid)] = sum(int(line.split()[1]) for line in f if "ctxt_switches" in line)
+            except OSError:
+                continue
+    return counts
+
+
+def switches_between(before, after):
+    """Context switches per group between two context_switches readings, of the threads alive at the second: a thread
+    that ended meanwhile (a thread pool shrinking after load) takes its count with it, so these are lower bounds. A count
+    lower than before is a new thread under a reused id."""
+    totals = {}
+    for (group, tid), count in after.items():
+        prior = before.get((group, tid), 0)
+        totals[group] = totals.get(group, 0) + (count - prior if count >= prior else count)
     return totals
 
 
@@ -302,11 +339,12 @@ def main():
         completion_ms(ids)
         time.sleep(args.settle)  # the warm-up's last events and the JIT's background recompilation end before idling is read
 
-        before, idle_from = snapshot(since), time.time()
+        before, switches, idle_from = snapshot(since), context_switches(since), time.time()
         time.sleep(args.idle)  # the measurement: nothing happens for this long
-        idle = delta(before, snapshot(since))
+        idle, switches = delta(before, snapshot(since)), switches_between(switches, context_switches(since))
         table(f"Idle burn over {args.idle:.0f} s (% of one core)", {g: 100 * v / args.idle for g, v in idle.items()},
               "% of one core", lambda v: f"{v:.1f} %")
+        switches_per = {"idle (per second)": {g: v / args.idle for g, v in switches.items()}}
         time.sleep(8)  # the services' exporters send what they hold every 5 s
         traces = dashboard_traces(idle_from)
         print(f"\nTraces the dashboard received while idle: {sum(traces.values())}")
@@ -314,12 +352,13 @@ def main():
             print(f"- {name}: {count}")
 
         reference_before = reference_ms()
-        before, sales_from = snapshot(since), time.time()
+        before, switches, sales_from = snapshot(since), context_switches(since), time.time()
         started = time.monotonic()
         ids, refused = post_sales(args.sales, args.clients)
         latencies, failed = completion_ms(ids)
         elapsed = time.monotonic() - started
-        used = delta(before, snapshot(since))
+        used, switches = delta(before, snapshot(since)), switches_between(switches, context_switches(since))
+        switches_per[f"by {args.clients} clients"] = {g: v / max(1, len(ids)) for g, v in switches.items()}
         table(f"CPU per sale: {len(ids)} sales by {args.clients} clients in {elapsed:.1f} s ({refused} refused, {failed} not completed)",
               {g: 1000 * v / max(1, len(ids)) for g, v in used.items()}, "CPU per sale", lambda v: f"{v:.1f} ms")
         time.sleep(8)
@@ -329,18 +368,27 @@ def main():
               f"CPU per sale = {1000 * sum(used.values()) / max(1, len(ids)) / reference:.3f} reference works")
         telemetry_census(sales_from, max(1, len(ids)))
 
-        print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag | CPU per sale |"
-              "\n|---|---|---|---|---|---|---|---|---|---|")
+        print("\n| offered rate | sales | refused | failed | 202 → completed median | p90 | p99 | max | start lag | CPU per sale "
+              "| context switches per sale |\n|---|---|---|---|---|---|---|---|---|---|---|")
         for rate in (float(r) for r in args.rates.split(",") if r):
-            before = snapshot(since)
+            before, switches = snapshot(since), context_switches(since)
             ids, refused, lag = at_fixed_rate(rate, args.seconds)
             latencies, failed = completion_ms(ids)
-            cpu = f"{1000 * sum(delta(before, snapshot(since)).values()) / max(1, len(ids)):.1f} ms"
+            sales = max(1, len(ids))
+            switches_per[f"at {rate:.0f}/s"] = {g: v / sales for g, v in switches_between(switches, context_switches(since)).items()}
+            cost = f"{1000 * sum(delta(before, snapshot(since)).values()) / sales:.1f} ms | {sum(switches_per[f'at {rate:.0f}/s'].values()):.0f}"
             if not latencies:
-                print(f"| {rate:.0f}/s | {len(ids)} | {refused} | {failed} | – | – | – | – | {lag * 1000:.0f} ms | {cpu} |")
+                print(f"| {rate:.0f}/s | {len(ids)} | {refused} | {failed} | – | – | – | – | {lag * 1000:.0f} ms | {cost} |")
                 continue
             print(f"| {rate:.0f}/s | {len(ids)} | {refused} | {failed} | {statistics.median(latencies):.0f} ms | {percentile(latencies, 0.9):.0f} ms "
-                  f"| {percentile(latencies, 0.99):.0f} ms | {latencies[-1]:.0f} ms | {lag * 1000:.0f} ms | {cpu} |")
+                  f"| {percentile(latencies, 0.99):.0f} ms | {latencies[-1]:.0f} ms | {lag * 1000:.0f} ms | {cost} |")
+
+        columns = list(switches_per)
+        print("\nContext switches of the suite's threads: per second while idle, per sale under load\n"
+              f"| process | {' | '.join(columns)} |\n|---|{'---|' * len(columns)}")
+        for group in sorted({g for c in switches_per.values() for g in c}, key=lambda g: -switches_per[columns[-1]].get(g, 0)):
+            print(f"| {group} | {' | '.join(f'{switches_per[c].get(group, 0):.0f}' for c in columns)} |")
+        print(f"| **whole suite** | {' | '.join(f'**{sum(switches_per[c].values()):.0f}**' for c in columns)} |")
 
 
 if __name__ == "__main__":

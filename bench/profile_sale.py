@@ -17,22 +17,11 @@ import argparse, collections, json, os, re, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from suite import start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
-from cpu_per_sale import group_of, post_sales, completion_ms, uptime_ticks, at_fixed_rate  # noqa: E402
+from cpu_per_sale import group_of, post_sales, completion_ms, uptime_ticks, at_fixed_rate, suite_processes  # noqa: E402
 
 
 def suite_pids(since):
-    pids = {}
-    for pid in (int(p) for p in os.listdir("/proc") if p.isdigit()):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                start = int(f.read().rsplit(")", 1)[1].split()[19])
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = [part.decode(errors="replace") for part in f.read().split(b"\0") if part]
-        except OSError:
-            continue
-        if start >= since and cmdline and (group := group_of(cmdline)) != "other":
-            pids[pid] = group
-    return pids
+    return {pid: group for pid, group, _ in suite_processes(since)}
 
 
 def frames(script_output):
