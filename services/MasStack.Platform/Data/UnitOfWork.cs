@@ -14,7 +14,8 @@ namespace MasStack.Platform.Data;
 /// neither. Handlers never commit: the endpoint filter or the inbox consumer does, and only on success —
 /// a refused request changes nothing.
 /// </summary>
-public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxSignal, AfterCommitActions afterCommitActions) : IAsyncDisposable
+public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxSignal, AfterCommitActions afterCommitActions, PassedOverMessages passedOver)
+    : IAsyncDisposable
 {
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
@@ -72,6 +73,9 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     /// <see cref="InboxConsumer{T}"/> takes for a repeated delivery.
     /// </summary>
     public void RecordInbox(string consumer, Guid messageId) => _inbox = (consumer, messageId);
+
+    /// <summary>Records that the consumer passed <paramref name="messageId"/> over: its inbox row is written later, with others, outside any transaction.</summary>
+    public void RecordPassedOver(string consumer, Guid messageId) => passedOver.Record(consumer, messageId);
 
     /// <summary>
     /// Runs once the transaction has committed (cache invalidation, for one), never if it rolls back. A failure does

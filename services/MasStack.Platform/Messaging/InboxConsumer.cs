@@ -29,6 +29,11 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         if (context.Headers.Get<string>(Correlation.Header) is { } correlator) Activity.Current?.SetBaggage(Correlation.Header, correlator);
 
         var consumer = ServiceConsumers.NameOf(GetType());
+        if (!Concerns(context.Message))
+        {
+            unitOfWork.RecordPassedOver(consumer, messageId);
+            return;
+        }
         await PrepareAsync(context.Message, context.CancellationToken);
         try
         {
@@ -56,6 +61,14 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         await unitOfWork.CommitAsync();
         return repeated;
     }
+
+    /// <summary>
+    /// Whether the message concerns this consumer, decided on its content alone (a status change to a status it does not
+    /// act on does not). One that does not is passed over: no transaction, no handler, acknowledged at once, and its inbox
+    /// row written a moment later with others (<see cref="PassedOverMessages"/>). Only what the message says may decide,
+    /// so that every delivery of it is decided alike.
+    /// </summary>
+    protected virtual bool Concerns(T message) => true;
 
     /// <summary>
     /// What the handler needs from other services (the catalogue, say), read before the transaction opens: no transaction

@@ -32,6 +32,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(new ParkedMessages(new Uri(connectionString), consumers));
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddSingleton<PassedOverMessages>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PassedOverMessages>());
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new StableEndpointNames(service.Name, consumers));

@@ -13,9 +13,10 @@ namespace MasStack.Notifications.Features.Hub;
 [ConsumerName("hub-subscription-status-changed")]
 public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
+    protected override bool Concerns(SubscriptionStatusChanged e) => e.To == SubscriptionStatus.Active && e.From != SubscriptionStatus.Barred;
+
     protected override Task Handle(SubscriptionStatusChanged e, UnitOfWork db, CancellationToken ct) =>
-        e.To == SubscriptionStatus.Active && e.From != SubscriptionStatus.Barred
-            ? HubDeliveries.RecordAsync(db, signal, HubEvents.SubscriptionActivated, e.ChangedAt, e) : Task.CompletedTask;
+        HubDeliveries.RecordAsync(db, signal, HubEvents.SubscriptionActivated, e.ChangedAt, e);
 }
 
 [ConsumerName("hub-sim-replaced")]

@@ -14,10 +14,11 @@ namespace MasStack.Signup.Features.Compensation;
 [ConsumerName("line-cancelled")]
 public sealed class LineCancelledConsumer(UnitOfWork db) : InboxConsumer<SubscriptionStatusChanged>(db)
 {
+    protected override bool Concerns(SubscriptionStatusChanged change) =>
+        change.To == SubscriptionStatus.Cancelled && change.From is (SubscriptionStatus.PendingActivation or SubscriptionStatus.PendingPortability);
+
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
-        if (change.To != SubscriptionStatus.Cancelled || change.From is not (SubscriptionStatus.PendingActivation or SubscriptionStatus.PendingPortability))
-            return;
         await NumberStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
         await SimStock.ReleaseAsync(db, subscriptionId: change.SubscriptionId);
         await PortabilityRequests.CancelAsync(db, change.SubscriptionId, change.Reason ?? "The line was cancelled.", change.ChangedAt);

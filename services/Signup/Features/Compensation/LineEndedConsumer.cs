@@ -15,11 +15,12 @@ public sealed class LineEndedConsumer(UnitOfWork db, IConfiguration configuratio
 {
     private readonly TimeSpan _quarantine = configuration.GetValue("Signup:NumberQuarantine", TimeSpan.FromDays(180));
 
+    protected override bool Concerns(SubscriptionStatusChanged change) => change.To is SubscriptionStatus.Terminated or SubscriptionStatus.PortedOut;
+
     protected override async Task Handle(SubscriptionStatusChanged change, UnitOfWork db, CancellationToken ct)
     {
         if (change.To == SubscriptionStatus.Terminated) await NumberStock.QuarantineAsync(db, change.SubscriptionId, change.ChangedAt + _quarantine);
-        else if (change.To == SubscriptionStatus.PortedOut) await NumberStock.PortedOutAsync(db, change.SubscriptionId);
-        else return;
+        else await NumberStock.PortedOutAsync(db, change.SubscriptionId);
         await SimStock.DeactivateAsync(db, change.SubscriptionId);
     }
 }

@@ -11,9 +11,10 @@ namespace MasStack.Signup.Features.SimCards;
 [ConsumerName("subscription-barring-changed")]
 public sealed class SimBlockConsumer(UnitOfWork db) : InboxConsumer<SubscriptionBarringChanged>(db)
 {
+    protected override bool Concerns(SubscriptionBarringChanged change) => change.SimStatus is not null;
+
     protected override async Task Handle(SubscriptionBarringChanged change, UnitOfWork db, CancellationToken ct)
     {
-        if (change.SimStatus is null) return;
         var newer = await db.ExecuteAsync(
             """
             INSERT INTO line_sim_blocks (subscription_id, version) VALUES (@SubscriptionId, @Version)
