@@ -65,8 +65,12 @@ public static class SalePayments
 
     private sealed record SaleState(string Status, long AccountId);
 
-    public static async Task<List<PaymentView>> OfAsync(NpgsqlConnection connection, long signupId) =>
-        (await connection.QueryAsync<(long Id, decimal Amount, string Currency, string Method, string? Reference, DateTimeOffset PaidAt)>(
-            "SELECT id, amount, currency, method, reference, paid_at FROM sale_payments WHERE signup_id = @signupId ORDER BY id", new { signupId }))
-        .Select(p => new PaymentView(p.Id, new Money(p.Amount, p.Currency), p.Method, p.Reference, p.PaidAt)).ToList();
+    /// <summary>The payments of the sale <c>@signupId</c>, oldest first, as <see cref="PaymentRow"/>s.</summary>
+    public const string OfSignupSql =
+        "SELECT id, amount, currency, method, reference, paid_at AS PaidAt FROM sale_payments WHERE signup_id = @signupId ORDER BY id";
+
+    public sealed record PaymentRow(long Id, decimal Amount, string Currency, string Method, string? Reference, DateTimeOffset PaidAt);
+
+    public static List<PaymentView> Views(IEnumerable<PaymentRow> rows) =>
+        rows.Select(p => new PaymentView(p.Id, new Money(p.Amount, p.Currency), p.Method, p.Reference, p.PaidAt)).ToList();
 }

@@ -70,32 +70,35 @@ public static class SignupApi
     internal static List<SignupSubscription> Subscriptions(IEnumerable<SignupLine> lines) =>
         lines.Select(l => new SignupSubscription(l.SubscriptionId, l.Type, l.Number, l.Iccid, l.NumberMode is { } m ? EnumText.Of(m) : null)).ToList();
 
+    /// <summary>
+    /// The sale as its status poll shows it: the signup, its lines, steps, portabilities and payments, read in one round
+    /// trip (a till polls this until the sale leaves <c>pending</c>) and from one snapshot.
+    /// </summary>
     private static async Task<Results<Ok<SignupView>, NotFound>> Get(long signupId, NpgsqlDataSource database)
     {
         await using var connection = await database.OpenSnapshotAsync();
-        var signup = await connection.QuerySingleOrDefaultAsync<SignupRow>(
-            """
+        await using var results = await connection.QueryMultipleAsync(
+            $"""
             SELECT id, user_id AS UserId, account_id AS AccountId, status, failure_reason AS FailureReason, channel,
                    payment_type AS PaymentType, bundle_code AS BundleCode, created_at AS CreatedAt, updated_at AS UpdatedAt, kind
-            FROM signups WHERE id = @signupId
+            FROM signups WHERE id = @signupId;
+            SELECT subscription_id, type, number, iccid, number_mode FROM signup_lines WHERE signup_id = @signupId ORDER BY subscription_id;
+            SELECT step, state, detail FROM signup_steps WHERE signup_id = @signupId ORDER BY step;
+            SELECT {PortabilityRequests.ViewColumns} FROM portability_requests WHERE signup_id = @signupId ORDER BY subscription_id;
+            {SalePayments.OfSignupSql};
             """, new { signupId });
+        var signup = await results.ReadSingleOrDefaultAsync<SignupRow>();
         if (signup is null) return TypedResults.NotFound();
-
-        var lines = await connection.QueryAsync<(long SubscriptionId, string Type, string? Number, string? Iccid, string? NumberMode)>(
-            "SELECT subscription_id, type, number, iccid, number_mode FROM signup_lines WHERE signup_id = @signupId ORDER BY subscription_id",
-            new { signupId });
-        var steps = await connection.QueryAsync<SignupStepView>(
-            "SELECT step, state, detail FROM signup_steps WHERE signup_id = @signupId ORDER BY step", new { signupId });
+        var lines = await results.ReadAsync<(long SubscriptionId, string Type, string? Number, string? Iccid, string? NumberMode)>();
+        var steps = await results.ReadAsync<SignupStepView>();
+        var portabilities = await results.ReadAsync<PortabilityView>();
+        var payments = SalePayments.Views(await results.ReadAsync<SalePayments.PaymentRow>());
 
         return TypedResults.Ok(new SignupView(
             signup.Id, signup.UserId, signup.AccountId, signup.Status, signup.FailureReason,
             EnumText.Parse<SalesChannel>(signup.Channel), EnumText.Parse<PaymentType>(signup.PaymentType), signup.BundleCode,
             lines.Select(l => new SignupSubscription(l.SubscriptionId, EnumText.Parse<SubscriptionType>(l.Type), l.Number, l.Iccid, l.NumberMode)).ToList(),
-            steps.AsList(), signup.CreatedAt, signup.UpdatedAt, signup.Kind,
-            (await connection.QueryAsync<PortabilityView>(
-                $"SELECT {PortabilityRequests.ViewColumns} FROM portability_requests WHERE signup_id = @signupId ORDER BY subscription_id",
-                new { signupId })).AsList(),
-            await SalePayments.OfAsync(connection, signupId)));
+            steps.AsList(), signup.CreatedAt, signup.UpdatedAt, signup.Kind, portabilities.AsList(), payments));
     }
 
     private sealed record SignupRow(
