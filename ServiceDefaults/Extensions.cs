@@ -85,12 +85,11 @@ public static class Extensions
         });
 
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter("MassTransit")
-                .AddView(instrument => MetricsOff(builder.Configuration) ? MetricStreamConfiguration.Drop : null))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentation().AddMeter("MassTransit");
+                if (MetricsOff(builder.Configuration)) metrics.AddView(_ => MetricStreamConfiguration.Drop);
+            })
             .WithTracing(tracing => tracing
                 .SetSampler(new QuietRootSampler(builder.Configuration.GetValue(QuietRootSampler.RatioSetting, 1.0)))
                 .AddSource(builder.Environment.ApplicationName, Telemetry.SourceName, "MassTransit")
