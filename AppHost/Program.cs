@@ -104,7 +104,7 @@ builder.AddApiClients(identity, gateway);
 // share (0.1: one sale in ten, whole; see QuietRootSampler): the dashboard cannot store every span of a suite under load,
 // and the exports it does not take in time are lost.
 string[] diagnostics = ["DOTNET_PerfMapEnabled", "DOTNET_EnableWriteXorExecute", "DOTNET_ReadyToRun", "DOTNET_TieredPGO", "DOTNET_TieredCompilation",
-    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size", "OTEL_SDK_DISABLED",
+    "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "DOTNET_gcConcurrent", "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_GCgen0size", "DOTNET_gcServer", "OTEL_SDK_DISABLED",
     "OTEL_METRICS_EXPORTER", QuietRootSampler.RatioSetting];
 // Spans and log records every 5 s (OpenTelemetry's own default, which a deployment keeps) instead of Aspire's development
 // 1 s: each process's two export threads woke every second, idle or not, and under load a batch five times the size costs

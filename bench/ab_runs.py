@@ -35,6 +35,9 @@ Measured:
 - --a .:OTEL_TRACES_SAMPLER_ARG=0.01 --b .:OTEL_TRACES_SAMPLER_ARG=0.1 (one round): 0.951, the dashboard 0.3 → 2.7 ms.
 - --a . --b .:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (.NET 10's pool spins a little, under 50 µs): 0.951, at 20/s
   0.949; within the rounds' spread, not adopted.
+- --a . --b .:DOTNET_gcServer=0 --rate 20 (the workstation GC instead of the server GC every service runs with): 0.937
+  (0.956 in reference works), at 20/s 0.987; the services themselves 0.88–1.01, PostgreSQL and RabbitMQ moved as much
+  (0.94, 0.89): the host, not the GC. Not adopted.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/ab_runs.py
        --a ARM --b ARM [--rounds 2] [--sales 300] [--warmup 300] [--settle 10] [--rate 40] [--seconds 20] [--trace-ratio 0.1]
