@@ -8,7 +8,8 @@ namespace MasStack.Subscription.Features.Accounts;
 
 /// <summary>
 /// The bundle of each account that holds lines here: it decides which products a line may change to. Written
-/// with the lines of a sale (the same transaction) and kept from <see cref="AccountOpened"/>.
+/// with the lines of a sale (the same transaction), from <see cref="AccountOpened"/> for an account a migration opens, and kept
+/// from <see cref="AccountBundleChanged"/>.
 /// </summary>
 public static class AccountBundles
 {
@@ -40,9 +41,16 @@ public static class AccountBundles
     private sealed record BundleRow(long AccountId, string PaymentType, string BundleCode);
 }
 
+/// <summary>
+/// The bundle of an account a migration opened. A sale's account (opened with a signup) is passed over: the sale's lines
+/// wrote the same bundle, the account's first version, in their own transaction (<see cref="Lines.SignupSubmittedConsumer"/>),
+/// and the two transactions only waited on each other's row lock.
+/// </summary>
 [ConsumerName("account-opened")]
 public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<AccountOpened>(db)
 {
+    protected override bool Concerns(AccountOpened account) => account.SignupId is null;
+
     protected override Task Handle(AccountOpened account, UnitOfWork db, CancellationToken ct) =>
         AccountBundles.KeepAsync(db, account.AccountId, account.UserId, account.PaymentType, account.BundleCode, account.Version);
 }
