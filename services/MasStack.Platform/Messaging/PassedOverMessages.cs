@@ -3,16 +3,15 @@ using MasStack.Platform.Workers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using OpenTelemetry;
 
 namespace MasStack.Platform.Messaging;
 
 /// <summary>
 /// The inbox rows of the messages a consumer passed over (<see cref="InboxConsumer{T}.Concerns"/>: a status change to
 /// a status it does not act on, say), written together, a second's worth in one statement, instead of a transaction
-/// each. Such a message has no effect to make idempotent, so it is acknowledged at once; its row only keeps the inbox a
-/// full ledger of what each consumer took. Should the process die within that second, those rows are missing, and
-/// nothing else.
+/// each (no span: the services' database tracing leaves inbox inserts out as plumbing). Such a message has no effect to
+/// make idempotent, so it is acknowledged at once; its row only keeps the inbox a full ledger of what each consumer took.
+/// Should the process die within that second, those rows are missing, and nothing else.
 /// </summary>
 public sealed class PassedOverMessages(NpgsqlDataSource dataSource, ILogger<PassedOverMessages> logger) : BackgroundService
 {
@@ -69,7 +68,6 @@ public sealed class PassedOverMessages(NpgsqlDataSource dataSource, ILogger<Pass
         if (rows.Count == 0) return;
         try
         {
-            using var _ = SuppressInstrumentationScope.Begin(); // plumbing: no trace of its own
             await using var connection = await dataSource.OpenConnectionAsync(ct);
             await connection.ExecuteAsync(
                 """

@@ -6,7 +6,6 @@ using MasStack.Platform.Ids;
 using MasStack.Signup.Features.MasterData;
 using MasStack.Signup.Features.Sales;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace MasStack.Signup.Features.Payments;
 
