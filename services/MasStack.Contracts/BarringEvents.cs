@@ -41,6 +41,12 @@ public static class BarringReasons
 public sealed record BarringProfileCreated(long SubscriptionId, long AccountId, long? SignupId, DateTimeOffset CreatedAt, long Version = 1)
     : IIntegrationEvent;
 
+/// <summary>
+/// The barring profiles of a sale's lines, created together from <see cref="SubscriptionsCreated"/>: one confirmation for
+/// all of them, each as its own <see cref="BarringProfileCreated"/> would say it.
+/// </summary>
+public sealed record BarringProfilesCreated(long SignupId, IReadOnlyList<BarringProfileCreated> Profiles) : IIntegrationEvent;
+
 /// <summary>The SIM states Barring announces, and which block reasons mark the SIM card itself blocked in Signup's stock.</summary>
 public static class SimBlocks
 {

@@ -115,14 +115,16 @@ public class EventOrderTests(SuiteFixture suite)
         (await _gateway.SendJsonAsync(HttpMethod.Put, $"/api/v1/subscriptions/{mobile}/product", new { productCode = "MOBILE-UNLIMITED" }))
             .EnsureSuccessStatusCode();
 
-        // Then its events, in the order they were written, carry versions 1, 2 and 3
+        // Then its events, in the order they were written, carry versions 1, 2 and 3 (its creation within the sale's lines)
         await using var subscription = await suite.OpenDatabaseAsync(ResourceNames.Subscription);
         var events = (await subscription.QueryAsync<(string Type, long Version)>(
             """
-            SELECT substring(message_type from '[^.]+$'), (body->>'version')::bigint FROM outbox_messages
-            WHERE message_type LIKE 'MasStack.Contracts.Subscription%' AND (body->>'subscriptionId')::bigint = @mobile ORDER BY id
+            SELECT substring(message_type from '[^.]+$'), (coalesce(line, body)->>'version')::bigint
+            FROM outbox_messages LEFT JOIN LATERAL jsonb_array_elements(body->'lines') line ON true
+            WHERE message_type LIKE 'MasStack.Contracts.Subscription%' AND (coalesce(line, body)->>'subscriptionId')::bigint = @mobile
+            ORDER BY id
             """, new { mobile })).ToList();
-        Assert.Equal(new[] { ("SubscriptionCreated", 1L), ("SubscriptionStatusChanged", 2L), ("SubscriptionProductChanged", 3L) }, events);
+        Assert.Equal(new[] { ("SubscriptionsCreated", 1L), ("SubscriptionStatusChanged", 2L), ("SubscriptionProductChanged", 3L) }, events);
     }
 
     [Fact]

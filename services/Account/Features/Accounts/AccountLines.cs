@@ -15,7 +15,9 @@ public static class AccountCopies
 [ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {
-    protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
+    protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) => ApplyAsync(db, line);
+
+    public static async Task ApplyAsync(UnitOfWork db, SubscriptionCreated line)
     {
         await db.ExecuteAsync(
             $"""
@@ -25,6 +27,16 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             ON CONFLICT (subscription_id) DO NOTHING
             """,
             new { line.SubscriptionId, line.AccountId, line.ProductCode, line.Version, Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status) });
+    }
+}
+
+/// <summary>A sale's lines, created together: each kept as its own creation would be, in one transaction.</summary>
+[ConsumerName("subscriptions-created")]
+public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionsCreated>(db)
+{
+    protected override async Task Handle(SubscriptionsCreated sale, UnitOfWork db, CancellationToken ct)
+    {
+        foreach (var line in sale.Lines) await SubscriptionCreatedConsumer.ApplyAsync(db, line);
     }
 }
 

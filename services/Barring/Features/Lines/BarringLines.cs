@@ -26,6 +26,12 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
 {
     protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
     {
+        if (await CreateProfileAsync(db, line) is { } profile) await db.PublishAsync(profile);
+    }
+
+    /// <summary>The line's copy and barring profile; the confirmation to publish, or null for a failed sale's line arriving late.</summary>
+    public static async Task<BarringProfileCreated?> CreateProfileAsync(UnitOfWork db, SubscriptionCreated line)
+    {
         var inserted = await db.ExecuteAsync(
             $"""
             INSERT INTO barring_lines (subscription_id, account_id, user_id, signup_id, type, status, status_version, created_at, updated_at)
@@ -43,10 +49,23 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             var same = await db.QuerySingleOrDefaultAsync<bool?>(
                 "SELECT signup_id IS NOT DISTINCT FROM @SignupId AND account_id = @AccountId FROM barring_lines WHERE subscription_id = @SubscriptionId",
                 new { line.SubscriptionId, line.SignupId, line.AccountId });
-            if (same is null) return; // removed on purpose: a failed sale's line arriving late
+            if (same is null) return null; // removed on purpose: a failed sale's line arriving late
             IdCollisionException.ThrowIfOther("barring_lines", line.SubscriptionId, same.Value, "another sale or account");
         }
-        await db.PublishAsync(new BarringProfileCreated(line.SubscriptionId, line.AccountId, line.SignupId, line.CreatedAt));
+        return new BarringProfileCreated(line.SubscriptionId, line.AccountId, line.SignupId, line.CreatedAt);
+    }
+}
+
+/// <summary>A sale's lines, created together: each kept as its own creation would be, and their profiles confirmed in one event.</summary>
+[ConsumerName("subscriptions-created")]
+public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionsCreated>(db)
+{
+    protected override async Task Handle(SubscriptionsCreated sale, UnitOfWork db, CancellationToken ct)
+    {
+        var profiles = new List<BarringProfileCreated>(sale.Lines.Count);
+        foreach (var line in sale.Lines)
+            if (await SubscriptionCreatedConsumer.CreateProfileAsync(db, line) is { } profile) profiles.Add(profile);
+        if (profiles.Count > 0) await db.PublishAsync(new BarringProfilesCreated(sale.SignupId, profiles));
     }
 }
 

@@ -10,7 +10,9 @@ namespace MasStack.Billing.Features.Copies;
 [ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {
-    protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
+    protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) => ApplyAsync(db, line);
+
+    public static async Task ApplyAsync(UnitOfWork db, SubscriptionCreated line)
     {
         var inserted = await db.ExecuteAsync(
             $"""
@@ -28,6 +30,16 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
         var same = await db.QuerySingleOrDefaultAsync<bool?>(
             "SELECT account_id = @AccountId FROM billing_lines WHERE subscription_id = @SubscriptionId", new { line.SubscriptionId, line.AccountId });
         if (same is { } isSame) IdCollisionException.ThrowIfOther("billing_lines", line.SubscriptionId, isSame, "another account");
+    }
+}
+
+/// <summary>A sale's lines, created together: each kept as its own creation would be, in one transaction.</summary>
+[ConsumerName("subscriptions-created")]
+public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionsCreated>(db)
+{
+    protected override async Task Handle(SubscriptionsCreated sale, UnitOfWork db, CancellationToken ct)
+    {
+        foreach (var line in sale.Lines) await SubscriptionCreatedConsumer.ApplyAsync(db, line);
     }
 }
 

@@ -80,7 +80,9 @@ public sealed class LineAddedToBundleConsumer(UnitOfWork db, CatalogueClient cat
 [ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
 {
-    protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
+    protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) => ApplyAsync(db, line);
+
+    public static async Task ApplyAsync(UnitOfWork db, SubscriptionCreated line)
     {
         // The number, account and user are the line's from its creation on; status and product only when newer than held.
         var applied = await db.ExecuteAsync(
@@ -108,6 +110,16 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             "SELECT signup_id IS NOT DISTINCT FROM @SignupId OR @SignupId IS NULL FROM consumption_lines WHERE subscription_id = @SubscriptionId",
             new { line.SubscriptionId, line.SignupId });
         IdCollisionException.ThrowIfOther("consumption_lines", line.SubscriptionId, same, "another sale");
+    }
+}
+
+/// <summary>A sale's lines, created together: each kept as its own creation would be, in one transaction.</summary>
+[ConsumerName("subscriptions-created")]
+public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionsCreated>(db)
+{
+    protected override async Task Handle(SubscriptionsCreated sale, UnitOfWork db, CancellationToken ct)
+    {
+        foreach (var line in sale.Lines) await SubscriptionCreatedConsumer.ApplyAsync(db, line);
     }
 }
 

@@ -39,7 +39,9 @@ public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : 
 [ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionCreated>(db)
 {
-    protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
+    protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) => ApplyAsync(db, trees, line);
+
+    public static async Task ApplyAsync(UnitOfWork db, CustomerTrees trees, SubscriptionCreated line)
     {
         await db.ExecuteAsync(
             $"""
@@ -55,6 +57,16 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
                 Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status),
             });
         trees.InvalidateAfterCommit(db, line.UserId, line.Number is { } number ? [TreeLookup.Msisdn(number)] : []);
+    }
+}
+
+/// <summary>A sale's lines, created together: each kept as its own creation would be, in one transaction.</summary>
+[ConsumerName("subscriptions-created")]
+public sealed class SubscriptionsCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionsCreated>(db)
+{
+    protected override async Task Handle(SubscriptionsCreated sale, UnitOfWork db, CancellationToken ct)
+    {
+        foreach (var line in sale.Lines) await SubscriptionCreatedConsumer.ApplyAsync(db, trees, line);
     }
 }
 

@@ -24,14 +24,15 @@ public static class SignupProgress
             : new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId) });
 
     /// <summary>
-    /// Confirms a step, and completes the signup if it was the last one open. The lock on the signup row, the step's
-    /// confirmation and the completion go to PostgreSQL in one round trip, as three statements: the lock is held for that
+    /// Confirms steps (one, or a sale's lines created together), and completes the signup if they were the last ones open.
+    /// The lock on the signup row, the steps' confirmation and the completion go to PostgreSQL in one round trip, as three
+    /// statements: the lock is held for that
     /// round trip and the commit's, while the other confirmations of the sale wait for it. Each statement must be one of its
     /// own: in READ COMMITTED each takes its snapshot as it starts, so the two after the lock see every confirmation
     /// committed before it was granted (in the locking statement's own snapshot, two confirmations arriving together each
     /// saw the other's step still open, and neither completed the signup).
     /// </summary>
-    public static async Task ConfirmAsync(UnitOfWork db, long signupId, string step)
+    public static async Task ConfirmAsync(UnitOfWork db, long signupId, params string[] steps)
     {
         SignupIds? locked, completed;
         using (var results = await db.QueryMultipleAsync(
@@ -39,14 +40,14 @@ public static class SignupProgress
             {LockPendingSql};
 
             UPDATE signup_steps SET state = 'confirmed', updated_at = now()
-            WHERE signup_id = @signupId AND step = @step AND state = 'pending'
+            WHERE signup_id = @signupId AND step = ANY(@steps) AND state = 'pending'
               AND EXISTS (SELECT 1 FROM signups WHERE id = @signupId AND status = 'pending');
 
             UPDATE signups SET status = 'completed', updated_at = now()
             WHERE id = @signupId AND status = 'pending'
               AND NOT EXISTS (SELECT 1 FROM signup_steps WHERE signup_id = @signupId AND state <> 'confirmed')
             RETURNING user_id AS UserId, account_id AS AccountId;
-            """, new { signupId, step }))
+            """, new { signupId, steps }))
         {
             locked = await results.ReadSingleOrDefaultAsync<SignupIds>();
             completed = await results.ReadSingleOrDefaultAsync<SignupIds>();

@@ -29,6 +29,14 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<S
             : Task.CompletedTask;
 }
 
+/// <summary>A sale's lines, created together: their steps are confirmed in one transaction, under one lock of the signup.</summary>
+[ConsumerName("subscriptions-created")]
+public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionsCreated>(db)
+{
+    protected override Task Handle(SubscriptionsCreated message, UnitOfWork db, CancellationToken ct) =>
+        SignupProgress.ConfirmAsync(db, message.SignupId, [.. message.Lines.Select(l => SignupSteps.Subscription(l.SubscriptionId))]);
+}
+
 [ConsumerName("barring-profile-created")]
 public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfileCreated>(db)
 {
@@ -36,6 +44,14 @@ public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer
         message.SignupId is { } signupId
             ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Barring(message.SubscriptionId))
             : Task.CompletedTask;
+}
+
+/// <summary>The barring profiles of a sale's lines, created together: their steps are confirmed in one transaction.</summary>
+[ConsumerName("barring-profiles-created")]
+public sealed class BarringProfilesCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfilesCreated>(db)
+{
+    protected override Task Handle(BarringProfilesCreated message, UnitOfWork db, CancellationToken ct) =>
+        SignupProgress.ConfirmAsync(db, message.SignupId, [.. message.Profiles.Select(p => SignupSteps.Barring(p.SubscriptionId))]);
 }
 
 [ConsumerName("prepaid-balance-opened")]

@@ -6,7 +6,7 @@ using MasStack.Subscription.Features.Accounts;
 
 namespace MasStack.Subscription.Features.Lines;
 
-/// <summary>Creates the lines of a sale — pending activation, or pending portability for a ported number — and confirms each.</summary>
+/// <summary>Creates the lines of a sale — pending activation, or pending portability for a ported number — and confirms them.</summary>
 [ConsumerName("signup-submitted")]
 public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<SignupSubmitted>(db)
 {
@@ -21,7 +21,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
         await CreateLinesAsync(db, signup.SignupId, signup.AccountId, signup.UserId, signup.Lines, signup.SubmittedAt);
     }
 
-    /// <summary>Creates the lines of a sale (or one line added to an account) and confirms each; refuses them all if a number is taken.</summary>
+    /// <summary>Creates the lines of a sale (or one line added to an account) and confirms them (in one event when there are several); refuses them all if a number is taken.</summary>
     public static async Task CreateLinesAsync(UnitOfWork db, long signupId, long accountId, long userId, IReadOnlyList<SignupLine> lines, DateTimeOffset at)
     {
         var numbers = lines.Where(l => l.Number is not null).Select(l => l.Number).ToArray();
@@ -36,6 +36,7 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
             return;
         }
 
+        var created = new List<SubscriptionCreated>(lines.Count);
         foreach (var line in lines)
         {
             var status = line.NumberMode == NumberMode.Portability ? SubscriptionStatus.PendingPortability : SubscriptionStatus.PendingActivation;
@@ -58,8 +59,11 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
                     new { line.SubscriptionId, signupId, accountId });
                 IdCollisionException.ThrowIfOther("subscriptions", line.SubscriptionId, same, "another sale or account");
             }
-            await db.PublishAsync(new SubscriptionCreated(
+            created.Add(new SubscriptionCreated(
                 line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at, Version: 1));
         }
+        // A sale's lines go out as one event: each subscriber takes them in one delivery and one transaction.
+        if (created.Count > 1) await db.PublishAsync(new SubscriptionsCreated(signupId, created));
+        else if (created.Count == 1) await db.PublishAsync(created[0]);
     }
 }
