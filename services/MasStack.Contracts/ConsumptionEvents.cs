@@ -71,6 +71,12 @@ public sealed record UsageChargeLine(string Type, string Destination, long Quant
 public sealed record PrepaidBalanceOpened(long SubscriptionId, long AccountId, long? SignupId, Money Balance, DateTimeOffset OpenedAt, long Version = 1)
     : IIntegrationEvent;
 
+/// <summary>
+/// The balances of a sale's prepaid lines, opened together: one confirmation for all of them, each as its own
+/// <see cref="PrepaidBalanceOpened"/> would say it.
+/// </summary>
+public sealed record PrepaidBalancesOpened(long SignupId, IReadOnlyList<PrepaidBalanceOpened> Balances) : IIntegrationEvent;
+
 /// <summary>A prepaid line was recharged by <see cref="Amount"/> (<see cref="Method"/>: card, cash, voucher, …); <see cref="Balance"/> is after it.</summary>
 public sealed record BalanceRecharged(
     long RechargeId, long SubscriptionId, long AccountId, Money Amount, string Method, Money Balance, DateTimeOffset RechargedAt, long Version = 0)

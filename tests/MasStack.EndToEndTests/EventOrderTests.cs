@@ -40,6 +40,28 @@ public class EventOrderTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task Lines_created_together_after_their_changes_are_each_applied_as_their_own_creation()
+    {
+        // Given two new lines of a customer, one already activated (version 2) before their creation reaches the broker
+        var sale = await _gateway.SellAsync();
+        var (first, second) = (NewLineId(), NewLineId());
+        var now = DateTimeOffset.UtcNow;
+        await suite.PublishAsync(new SubscriptionStatusChanged(
+            first, sale.AccountId, sale.UserId, SubscriptionStatus.PendingActivation, SubscriptionStatus.Active, "sim-activated", now, Version: 2));
+
+        // When both are created in one event, twice (a redelivery)
+        SubscriptionCreated Created(long line) =>
+            new(line, sale.AccountId, sale.UserId, sale.SignupId, SubscriptionType.Mobile, null, "MOBILE-50GB", SubscriptionStatus.PendingActivation, now, Version: 1);
+        await suite.PublishAsync(new SubscriptionsCreated(sale.SignupId, [Created(first), Created(second)]), times: 2);
+
+        // Then the tree and the account hold each line once, as its newest version has it
+        await WaitForTreeLineAsync(sale.UserId, first, status: "active", product: "MOBILE-50GB");
+        await WaitForTreeLineAsync(sale.UserId, second, status: "pending-activation", product: "MOBILE-50GB");
+        await WaitForAccountLineAsync(sale.AccountId, first, status: "active");
+        await WaitForAccountLineAsync(sale.AccountId, second, status: "pending-activation");
+    }
+
+    [Fact]
     public async Task An_older_change_arriving_after_a_newer_one_changes_nothing()
     {
         // Given a line of a customer that the tree and the account hold, active (version 3) on MOBILE-UNLIMITED (version 4)

@@ -68,6 +68,18 @@ public sealed class UnitOfWork(NpgsqlDataSource dataSource, OutboxSignal outboxS
     }
 
     /// <summary>
+    /// Publishes events this transaction caused together (a sale's lines): one alone as itself, several as the one event
+    /// that carries them all, so that each subscriber takes them in one delivery.
+    /// </summary>
+    public Task PublishTogetherAsync<T, TAll>(IReadOnlyList<T> events, Func<IReadOnlyList<T>, TAll> together)
+        where T : class, IIntegrationEvent where TAll : class, IIntegrationEvent => events.Count switch
+    {
+        0 => Task.CompletedTask,
+        1 => PublishAsync(events[0]),
+        _ => PublishAsync(together(events)),
+    };
+
+    /// <summary>
     /// Makes this transaction the one effect of consuming <paramref name="messageId"/>: its inbox row is written with the
     /// commit, in the same round trip. A message already consumed makes the commit fail on the row's key, which
     /// <see cref="InboxConsumer{T}"/> takes for a repeated delivery.

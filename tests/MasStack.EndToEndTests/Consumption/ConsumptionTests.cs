@@ -126,6 +126,23 @@ public class ConsumptionTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task A_prepaid_sale_of_two_lines_completes_once_both_balances_are_opened_each_with_its_products_credit()
+    {
+        // Given a prepaid family sale of two lines, whose balances Consumption opens together and confirms in one event
+        var sale = await _gateway.SellAsync("MOBILE-PREPAID-FAMILY", "prepaid", null,
+            new SaleLine("mobile", "PREPAID-5GB"), new SaleLine("mobile", "PREPAID-20GB"));
+
+        // Then every step of the sale was confirmed, each line's balance among them
+        var signup = await _gateway.GetJsonAsync($"/api/v1/signups/{sale.SignupId}");
+        Assert.All(signup["steps"]!.AsArray(), step => Assert.Equal("confirmed", (string)step!["state"]!));
+        Assert.Equal(2, signup["steps"]!.AsArray().Count(step => ((string)step!["step"]!).StartsWith("consumption")));
+
+        // And each line holds its own product's initial credit
+        var balances = await Task.WhenAll(sale.Lines.Select(l => _gateway.GetJsonAsync($"/api/v1/subscriptions/{l.SubscriptionId}/balance")));
+        Assert.Equal([5.00m, 10.00m], balances.Select(b => (decimal)b["balance"]!["amount"]!));
+    }
+
+    [Fact]
     public async Task A_prepaid_line_opens_its_balance_in_the_sale_runs_out_is_barred_and_a_recharge_frees_it()
     {
         // Given a prepaid sale: it completes only once Consumption opened the balance with the product's initial credit (5.00)

@@ -65,7 +65,7 @@ public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<
         var profiles = new List<BarringProfileCreated>(sale.Lines.Count);
         foreach (var line in sale.Lines)
             if (await SubscriptionCreatedConsumer.CreateProfileAsync(db, line) is { } profile) profiles.Add(profile);
-        if (profiles.Count > 0) await db.PublishAsync(new BarringProfilesCreated(sale.SignupId, profiles));
+        await db.PublishTogetherAsync(profiles, all => new BarringProfilesCreated(sale.SignupId, all));
     }
 }
 

@@ -20,9 +20,10 @@ public static class LineOpening
 {
     /// <summary>
     /// Records a sold line's payment type and product and, for a prepaid line, opens its balance with the product's initial
-    /// credit (once: a repeat keeps the balance) and confirms to the saga. A line of a sale undone already stays removed.
+    /// credit (once: a repeat keeps the balance). Returns the saga's confirmation to publish: none for a postpaid line, or
+    /// for a line of a sale undone already, which stays removed.
     /// </summary>
-    public static async Task OpenAsync(
+    public static async Task<PrepaidBalanceOpened?> OpenAsync(
         UnitOfWork db, Contracts.Catalogue catalogue, long signupId, long accountId, long userId, PaymentType paymentType, SignupLine line, DateTimeOffset at)
     {
         var credit = paymentType == PaymentType.Prepaid ? catalogue.Product(line.ProductCode)?.InitialCredit?.Amount ?? 0m : (decimal?)null;
@@ -38,8 +39,9 @@ public static class LineOpening
             RETURNING balance AS Balance, balance_version AS Version
             """,
             new { line.SubscriptionId, accountId, userId, signupId, line.ProductCode, PaymentType = EnumText.Of(paymentType), credit });
-        if (balance?.Balance is not { } opened) return; // postpaid, or removed on purpose
-        await db.PublishAsync(new PrepaidBalanceOpened(line.SubscriptionId, accountId, signupId, new Money(opened), at, balance.Version));
+        return balance?.Balance is { } opened // not when postpaid, or removed on purpose
+            ? new PrepaidBalanceOpened(line.SubscriptionId, accountId, signupId, new Money(opened), at, balance.Version)
+            : null;
     }
 
     private sealed record BalanceRow(decimal? Balance, long Version);
@@ -61,8 +63,11 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CatalogueClient catal
 
     protected override async Task Handle(SignupSubmitted sale, UnitOfWork db, CancellationToken ct)
     {
+        var opened = new List<PrepaidBalanceOpened>(sale.Lines.Count);
         foreach (var line in sale.Lines)
-            await LineOpening.OpenAsync(db, _catalogue!, sale.SignupId, sale.AccountId, sale.UserId, sale.PaymentType, line, sale.SubmittedAt);
+            if (await LineOpening.OpenAsync(db, _catalogue!, sale.SignupId, sale.AccountId, sale.UserId, sale.PaymentType, line, sale.SubmittedAt) is { } balance)
+                opened.Add(balance);
+        await db.PublishTogetherAsync(opened, all => new PrepaidBalancesOpened(sale.SignupId, all));
     }
 }
 
@@ -73,8 +78,12 @@ public sealed class LineAddedToBundleConsumer(UnitOfWork db, CatalogueClient cat
 
     protected override async Task PrepareAsync(LineAddedToBundle message, CancellationToken ct) => _catalogue = await catalogues.GetAsync(ct);
 
-    protected override Task Handle(LineAddedToBundle added, UnitOfWork db, CancellationToken ct) =>
-        LineOpening.OpenAsync(db, _catalogue!, added.SignupId, added.AccountId, added.UserId, added.PaymentType, added.Line, added.SubmittedAt);
+    protected override async Task Handle(LineAddedToBundle added, UnitOfWork db, CancellationToken ct)
+    {
+        if (await LineOpening.OpenAsync(db, _catalogue!, added.SignupId, added.AccountId, added.UserId, added.PaymentType, added.Line, added.SubmittedAt)
+            is { } balance)
+            await db.PublishAsync(balance);
+    }
 }
 
 [ConsumerName("subscription-created")]

@@ -63,6 +63,14 @@ public sealed class PrepaidBalanceOpenedConsumer(UnitOfWork db) : InboxConsumer<
             : Task.CompletedTask;
 }
 
+/// <summary>The balances of a sale's prepaid lines, opened together: their steps are confirmed in one transaction.</summary>
+[ConsumerName("prepaid-balances-opened")]
+public sealed class PrepaidBalancesOpenedConsumer(UnitOfWork db) : InboxConsumer<PrepaidBalancesOpened>(db)
+{
+    protected override Task Handle(PrepaidBalancesOpened message, UnitOfWork db, CancellationToken ct) =>
+        SignupProgress.ConfirmAsync(db, message.SignupId, [.. message.Balances.Select(b => SignupSteps.Consumption(b.SubscriptionId))]);
+}
+
 /// <summary>Billing stored a postpaid sale's payment info (a later change carries no signup).</summary>
 [ConsumerName("payment-info-changed")]
 public sealed class PaymentInfoChangedConsumer(UnitOfWork db) : InboxConsumer<PaymentInfoChanged>(db)

@@ -62,8 +62,6 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
             created.Add(new SubscriptionCreated(
                 line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at, Version: 1));
         }
-        // A sale's lines go out as one event: each subscriber takes them in one delivery and one transaction.
-        if (created.Count > 1) await db.PublishAsync(new SubscriptionsCreated(signupId, created));
-        else if (created.Count == 1) await db.PublishAsync(created[0]);
+        await db.PublishTogetherAsync(created, lines => new SubscriptionsCreated(signupId, lines));
     }
 }
