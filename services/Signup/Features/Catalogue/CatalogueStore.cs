@@ -13,7 +13,25 @@ public sealed class CatalogueStore(NpgsqlDataSource database)
 {
     private static readonly string[] Kinds = ["products", "bundles", "services", "bonuses", "promotions"];
 
+    /// <summary>As long as a catalogue read is used: the same minute every other service's <c>CatalogueClient</c> keeps it.</summary>
+    private static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(1);
+
+    private volatile Loaded? _loaded;
+
+    /// <summary>
+    /// The catalogue, read again once its last read is a minute old: every sale checks its lines against it, and reading
+    /// and parsing its documents each time was a round trip and some 10 KB of JSON a sale. An operator's change to the
+    /// table is seen within that minute, as the other services see it.
+    /// </summary>
     public async Task<Contracts.Catalogue> LoadAsync()
+    {
+        if (_loaded is { } loaded && Environment.TickCount64 < loaded.Until) return loaded.Catalogue;
+        var catalogue = await ReadAsync();
+        _loaded = new Loaded(catalogue, Environment.TickCount64 + (long)FreshFor.TotalMilliseconds);
+        return catalogue;
+    }
+
+    private async Task<Contracts.Catalogue> ReadAsync()
     {
         await using var connection = await database.OpenConnectionAsync();
         var rows = await connection.QueryAsync<(string Kind, string Document)>(
@@ -23,6 +41,8 @@ public sealed class CatalogueStore(NpgsqlDataSource database)
         foreach (var (kind, document) in rows) root[kind]!.AsArray().Add(JsonNode.Parse(document));
         return root.Deserialize<Contracts.Catalogue>(OutboxMessage.JsonOptions)!;
     }
+
+    private sealed record Loaded(Contracts.Catalogue Catalogue, long Until);
 
     /// <summary>First start only: an operator's later changes to the catalogue are never overwritten.</summary>
     public async Task SeedAsync()
