@@ -39,9 +39,14 @@ public sealed class AccountOpenedConsumer(UnitOfWork db, CustomerTrees trees) : 
 [ConsumerName("subscription-created")]
 public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionCreated>(db)
 {
-    protected override Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct) => ApplyAsync(db, trees, line);
+    protected override async Task Handle(SubscriptionCreated line, UnitOfWork db, CancellationToken ct)
+    {
+        await KeepAsync(db, line);
+        trees.InvalidateAfterCommit(db, line.UserId, Lookups(line));
+    }
 
-    public static async Task ApplyAsync(UnitOfWork db, CustomerTrees trees, SubscriptionCreated line)
+    /// <summary>The line in the tree; its holder's tree and the lookup by its number are invalidated by the caller, once a transaction.</summary>
+    public static async Task KeepAsync(UnitOfWork db, SubscriptionCreated line)
     {
         await db.ExecuteAsync(
             $"""
@@ -56,17 +61,20 @@ public sealed class SubscriptionCreatedConsumer(UnitOfWork db, CustomerTrees tre
                 line.SubscriptionId, line.AccountId, line.UserId, line.Number, line.ProductCode, line.CreatedAt, line.Version,
                 Type = EnumText.Of(line.Type), Status = EnumText.Of(line.Status),
             });
-        trees.InvalidateAfterCommit(db, line.UserId, line.Number is { } number ? [TreeLookup.Msisdn(number)] : []);
     }
+
+    public static IEnumerable<TreeLookup> Lookups(SubscriptionCreated line) => line.Number is { } number ? [TreeLookup.Msisdn(number)] : [];
 }
 
-/// <summary>A sale's lines, created together: each kept as its own creation would be, in one transaction.</summary>
+/// <summary>A sale's lines, created together: each kept as its own creation would be, and the holder's tree invalidated once.</summary>
 [ConsumerName("subscriptions-created")]
 public sealed class SubscriptionsCreatedConsumer(UnitOfWork db, CustomerTrees trees) : InboxConsumer<SubscriptionsCreated>(db)
 {
     protected override async Task Handle(SubscriptionsCreated sale, UnitOfWork db, CancellationToken ct)
     {
-        foreach (var line in sale.Lines) await SubscriptionCreatedConsumer.ApplyAsync(db, trees, line);
+        foreach (var line in sale.Lines) await SubscriptionCreatedConsumer.KeepAsync(db, line);
+        foreach (var holder in sale.Lines.GroupBy(l => l.UserId))
+            trees.InvalidateAfterCommit(db, holder.Key, holder.SelectMany(SubscriptionCreatedConsumer.Lookups));
     }
 }
 
