@@ -24,13 +24,12 @@ public static class SignupProgress
             : new[] { SignupSteps.Subscription(l.SubscriptionId), SignupSteps.Barring(l.SubscriptionId) });
 
     /// <summary>
-    /// Confirms steps (one, or a sale's lines created together), and completes the signup if they were the last ones open.
-    /// The lock on the signup row, the steps' confirmation and the completion go to PostgreSQL in one round trip, as three
-    /// statements: the lock is held for that
-    /// round trip and the commit's, while the other confirmations of the sale wait for it. Each statement must be one of its
-    /// own: in READ COMMITTED each takes its snapshot as it starts, so the two after the lock see every confirmation
-    /// committed before it was granted (in the locking statement's own snapshot, two confirmations arriving together each
-    /// saw the other's step still open, and neither completed the signup).
+    /// Confirms steps (one, or those of a sale's lines created together), and completes the signup if they were the last ones
+    /// open. The lock on the signup row, the steps' confirmation and the completion go to PostgreSQL in one round trip, as
+    /// three statements: the lock is held for that round trip and the commit's, while the other confirmations of the sale
+    /// wait for it. Each statement must be one of its own: in READ COMMITTED each takes its snapshot as it starts, so the two
+    /// after the lock see every confirmation committed before it was granted (in the locking statement's own snapshot, two
+    /// confirmations arriving together each saw the other's step still open, and neither completed the signup).
     /// </summary>
     public static async Task ConfirmAsync(UnitOfWork db, long signupId, params string[] steps)
     {

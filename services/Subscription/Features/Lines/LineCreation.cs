@@ -21,7 +21,10 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
         await CreateLinesAsync(db, signup.SignupId, signup.AccountId, signup.UserId, signup.Lines, signup.SubmittedAt);
     }
 
-    /// <summary>Creates the lines of a sale (or one line added to an account) and confirms them (in one event when there are several); refuses them all if a number is taken.</summary>
+    /// <summary>
+    /// Creates the lines of a sale (or one line added to an account) and confirms them, in one event when there are several;
+    /// refuses them all if a number is taken.
+    /// </summary>
     public static async Task CreateLinesAsync(UnitOfWork db, long signupId, long accountId, long userId, IReadOnlyList<SignupLine> lines, DateTimeOffset at)
     {
         var numbers = lines.Where(l => l.Number is not null).Select(l => l.Number).ToArray();
@@ -62,6 +65,6 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db) : InboxConsumer<Signu
             created.Add(new SubscriptionCreated(
                 line.SubscriptionId, accountId, userId, signupId, line.Type, line.Number, line.ProductCode, status, at, Version: 1));
         }
-        await db.PublishTogetherAsync(created, lines => new SubscriptionsCreated(signupId, lines));
+        await db.PublishTogetherAsync(created, all => new SubscriptionsCreated(signupId, all));
     }
 }
