@@ -199,9 +199,7 @@ public partial class MigrationTests(SuiteFixture suite)
             tree => tree["accounts"]!.AsArray().Any(a => (string?)a!["bundleCode"] == "FIBER-MOBILE-TV"
                 && a["subscriptions"]!.AsArray().Any(s => (long)s!["subscriptionId"]! == mobile && (string)s["productCode"]! == "MOBILE-UNLIMITED")),
             "the tree to show the new bundle and product");
-        await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{sale.AccountId}/current-charges"),
-            charges => charges["lines"]!.AsArray().Any(l => (long?)l!["subscriptionId"] == mobile && (string?)l["code"] == "MOBILE-UNLIMITED"),
-            "Billing to charge the mobile line's new product");
+        await NewProductChargedAsync(sale.AccountId, mobile, "MOBILE-UNLIMITED", MoveDay(done));
         await using var accounts = await suite.OpenDatabaseAsync(ResourceNames.Account);
         Assert.True(await accounts.ExecuteScalarAsync<bool>(
             "SELECT terms->>'BundleCode' = 'FIBER-MOBILE-TV' AND terms_accepted_at = (SELECT created_at FROM migrations WHERE id = @id) FROM accounts WHERE id = @AccountId",
@@ -299,5 +297,31 @@ public partial class MigrationTests(SuiteFixture suite)
     {
         var problem = await response.ReadJsonAsync(expected);
         return (string?)problem["detail"] ?? "";
+    }
+
+    /// <summary>
+    /// Billing charges a line's new product from the day after the change: on a month's last day that is the next month,
+    /// whose draft Billing shows once its calendar is a day ahead (put back after, and waited for).
+    /// </summary>
+    private async Task NewProductChargedAsync(long accountId, long line, string product, DateOnly changedOn)
+    {
+        var nextMonth = changedOn >= MonthEnd();
+        if (nextMonth) await suite.MoveCalendarAsync(ResourceNames.Billing, TimeSpan.FromDays(1));
+        try
+        {
+            await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{accountId}/current-charges"),
+                charges => charges["lines"]!.AsArray().Any(l => (long?)l!["subscriptionId"] == line && (string?)l["code"] == product),
+                $"Billing to charge the line's new product {product}");
+        }
+        finally
+        {
+            if (nextMonth)
+            {
+                await suite.MoveCalendarAsync(ResourceNames.Billing, TimeSpan.Zero);
+                await Eventually.Until(() => _gateway.GetJsonAsync($"/api/v1/accounts/{accountId}/current-charges"),
+                    charges => (string)charges["period"]! == Today().ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+                    "Billing's calendar to be back on today");
+            }
+        }
     }
 }
