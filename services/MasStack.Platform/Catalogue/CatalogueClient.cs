@@ -14,7 +14,8 @@ namespace MasStack.Platform.Catalogue;
 public sealed class CatalogueClient(HttpClient http, IMemoryCache cache)
 {
     public static readonly Uri BaseAddress = new($"http://{ResourceNames.Signup}");
-    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
+    /// <summary>How long a catalogue read is kept, here and in Signup's own store: an operator's change shows within it.</summary>
+    public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
 
     public async Task<Contracts.Catalogue> GetAsync(CancellationToken cancellationToken = default)
     {

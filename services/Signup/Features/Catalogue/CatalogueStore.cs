@@ -2,34 +2,31 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using MasStack.Contracts;
+using MasStack.Platform.Catalogue;
 using MasStack.Platform.Messaging;
 using MasStack.ServiceDefaults;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
 namespace MasStack.Signup.Features.Catalogue;
 
 /// <summary>The catalogue as stored in Signup's database; seeded once from the embedded <c>catalogue.json</c>.</summary>
-public sealed class CatalogueStore(NpgsqlDataSource database)
+public sealed class CatalogueStore(NpgsqlDataSource database, IMemoryCache cache)
 {
     private static readonly string[] Kinds = ["products", "bundles", "services", "bonuses", "promotions"];
 
-    /// <summary>As long as a catalogue read is used: the same minute every other service's <c>CatalogueClient</c> keeps it.</summary>
-    private static readonly TimeSpan FreshFor = TimeSpan.FromMinutes(1);
-
-    private volatile Loaded? _loaded;
-
     /// <summary>
-    /// The catalogue, read again once its last read is a minute old: every sale checks its lines against it, and reading
-    /// and parsing its documents each time was a round trip and some 10 KB of JSON a sale. An operator's change to the
-    /// table is seen within that minute, as the other services see it.
+    /// The catalogue, read again once its last read is as old as the other services keep theirs
+    /// (<see cref="CatalogueClient.CacheFor"/>): every sale checks its lines against it, and reading and parsing its
+    /// documents each time was a round trip and some 10 KB of JSON a sale. An operator's change to the table is seen
+    /// within that time, as the other services see it.
     /// </summary>
-    public async Task<Contracts.Catalogue> LoadAsync()
-    {
-        if (_loaded is { } loaded && Environment.TickCount64 < loaded.Until) return loaded.Catalogue;
-        var catalogue = await ReadAsync();
-        _loaded = new Loaded(catalogue, Environment.TickCount64 + (long)FreshFor.TotalMilliseconds);
-        return catalogue;
-    }
+    public async Task<Contracts.Catalogue> LoadAsync() =>
+        (await cache.GetOrCreateAsync(nameof(CatalogueStore), entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CatalogueClient.CacheFor;
+            return ReadAsync();
+        }))!;
 
     private async Task<Contracts.Catalogue> ReadAsync()
     {
@@ -41,8 +38,6 @@ public sealed class CatalogueStore(NpgsqlDataSource database)
         foreach (var (kind, document) in rows) root[kind]!.AsArray().Add(JsonNode.Parse(document));
         return root.Deserialize<Contracts.Catalogue>(OutboxMessage.JsonOptions)!;
     }
-
-    private sealed record Loaded(Contracts.Catalogue Catalogue, long Until);
 
     /// <summary>First start only: an operator's later changes to the catalogue are never overwritten.</summary>
     public async Task SeedAsync()
