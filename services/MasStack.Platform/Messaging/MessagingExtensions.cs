@@ -30,6 +30,8 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(consumers);
         builder.Services.AddSingleton(redelivery);
         builder.Services.AddSingleton(new ParkedMessages(new Uri(connectionString), consumers));
+        if (consumers.Retired.Count > 0)
+            builder.Services.AddHostedService(sp => new RetiredQueues(new Uri(connectionString), consumers, sp.GetRequiredService<ILogger<RetiredQueues>>()));
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddSingleton<PassedOverMessages>();

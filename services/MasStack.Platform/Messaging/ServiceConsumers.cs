@@ -10,13 +10,14 @@ public sealed record ServiceConsumer(Type Type, string Name, string Queue);
 
 /// <summary>
 /// The consumers of one service, each under its declared <see cref="ConsumerNameAttribute"/> name. A consumer without a
-/// name, with a malformed one, or with a name another consumer of the service already has stops the service at start.
+/// name, with a malformed one, or with a name another consumer of the service already has or has retired stops the service
+/// at start.
 /// </summary>
 public sealed partial class ServiceConsumers
 {
     private static readonly ConcurrentDictionary<Type, string> Names = new();
 
-    public ServiceConsumers(string serviceName, IEnumerable<Type> consumerTypes)
+    public ServiceConsumers(string serviceName, IEnumerable<Type> consumerTypes, IEnumerable<string>? retired = null)
     {
         var consumers = consumerTypes.Select(type => new ServiceConsumer(type, NameOf(type), $"{serviceName}-{NameOf(type)}")).ToList();
         var clashes = consumers.GroupBy(c => c.Name).Where(g => g.Count() > 1).ToList();
@@ -28,13 +29,22 @@ public sealed partial class ServiceConsumers
                 ". Each consumer's [ConsumerName] must be unique in its service: it names its queue and its inbox rows.");
         }
         All = consumers;
+        var retiredNames = (retired ?? []).Distinct().ToList();
+        if (retiredNames.FirstOrDefault(name => consumers.Any(c => c.Name == name)) is { } reused)
+            throw new InvalidOperationException(
+                $"The consumer name '{reused}' of {serviceName} is retired: a new consumer needs a new name (its old queue is taken off the broker).");
+        Retired = [.. retiredNames.Select(name => $"{serviceName}-{name}")];
     }
 
     public IReadOnlyList<ServiceConsumer> All { get; }
 
-    /// <summary>The concrete MassTransit consumers of <paramref name="assembly"/>.</summary>
+    /// <summary>The queues of the consumers the service no longer has (<see cref="RetiredConsumersAttribute"/>).</summary>
+    public IReadOnlyList<string> Retired { get; }
+
+    /// <summary>The concrete MassTransit consumers of <paramref name="assembly"/>, and the names it retired.</summary>
     public static ServiceConsumers Of(string serviceName, Assembly assembly) =>
-        new(serviceName, assembly.GetTypes().Where(IsConsumer).OrderBy(t => t.FullName, StringComparer.Ordinal));
+        new(serviceName, assembly.GetTypes().Where(IsConsumer).OrderBy(t => t.FullName, StringComparer.Ordinal),
+            assembly.GetCustomAttributes<RetiredConsumersAttribute>().SelectMany(a => a.Names));
 
     public string QueueOf(Type consumerType) =>
         All.FirstOrDefault(c => c.Type == consumerType)?.Queue

@@ -46,6 +46,22 @@ public class ConsumerNamesTests
         Assert.Throws<InvalidOperationException>(() => new ServiceConsumers("customer", [typeof(BadlyNamedConsumer)]));
 
     [Fact]
+    public void Signup_retires_its_consumers_of_a_lines_creation_whose_barring_profile_confirms_it_now()
+    {
+        var consumers = ServiceConsumers.Of("signup", typeof(MasStack.Signup.Features.Sales.UserRegisteredConsumer).Assembly);
+        Assert.Equal(["signup-subscription-created", "signup-subscriptions-created"], consumers.Retired);
+        Assert.DoesNotContain(consumers.All, c => consumers.Retired.Contains(c.Queue));
+    }
+
+    [Fact]
+    public void A_consumer_under_a_retired_name_stops_the_service()
+    {
+        var reused = Assert.Throws<InvalidOperationException>(() => new ServiceConsumers("customer", [typeof(FirstConsumer)], ["same-name"]));
+        Assert.Contains("'same-name'", reused.Message);
+        Assert.Contains("retired", reused.Message);
+    }
+
+    [Fact]
     public void The_name_does_not_follow_the_class() =>
         Assert.Equal("same-name", ServiceConsumers.NameOf(typeof(SecondConsumer)));
 

@@ -2,6 +2,10 @@ using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Messaging;
 
+// Signup took each line's creation (subscription-created, and a sale's lines together, subscriptions-created) as well as
+// its barring profile; the profile's confirmation now confirms both (below), and those two queues are taken off the broker.
+[assembly: RetiredConsumers("subscription-created", "subscriptions-created")]
+
 namespace MasStack.Signup.Features.Sales;
 
 // The confirmations the signup saga waits for, one consumer per event.
@@ -20,38 +24,27 @@ public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<Account
         message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Account) : Task.CompletedTask;
 }
 
-[ConsumerName("subscription-created")]
-public sealed class SubscriptionCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionCreated>(db)
-{
-    protected override Task Handle(SubscriptionCreated message, UnitOfWork db, CancellationToken ct) =>
-        message.SignupId is { } signupId
-            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Subscription(message.SubscriptionId))
-            : Task.CompletedTask;
-}
-
-/// <summary>A sale's lines, created together: their steps are confirmed in one transaction, under one lock of the signup.</summary>
-[ConsumerName("subscriptions-created")]
-public sealed class SubscriptionsCreatedConsumer(UnitOfWork db) : InboxConsumer<SubscriptionsCreated>(db)
-{
-    protected override Task Handle(SubscriptionsCreated message, UnitOfWork db, CancellationToken ct) =>
-        SignupProgress.ConfirmAsync(db, message.SignupId, [.. message.Lines.Select(l => SignupSteps.Subscription(l.SubscriptionId))]);
-}
-
+/// <summary>
+/// A line's barring profile confirms its creation too: Barring gives a profile only to a line Subscription created and
+/// announced, so Signup need not take that announcement as well (its consumers of it are retired, above: a delivery and a
+/// locking confirmation fewer a sale).
+/// </summary>
 [ConsumerName("barring-profile-created")]
 public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfileCreated>(db)
 {
     protected override Task Handle(BarringProfileCreated message, UnitOfWork db, CancellationToken ct) =>
         message.SignupId is { } signupId
-            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Barring(message.SubscriptionId))
+            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Subscription(message.SubscriptionId), SignupSteps.Barring(message.SubscriptionId))
             : Task.CompletedTask;
 }
 
-/// <summary>The barring profiles of a sale's lines, created together: their steps are confirmed in one transaction.</summary>
+/// <summary>The barring profiles of a sale's lines, created together: the lines' creation and profiles confirmed in one transaction.</summary>
 [ConsumerName("barring-profiles-created")]
 public sealed class BarringProfilesCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfilesCreated>(db)
 {
     protected override Task Handle(BarringProfilesCreated message, UnitOfWork db, CancellationToken ct) =>
-        SignupProgress.ConfirmAsync(db, message.SignupId, [.. message.Profiles.Select(p => SignupSteps.Barring(p.SubscriptionId))]);
+        SignupProgress.ConfirmAsync(db, message.SignupId,
+            [.. message.Profiles.SelectMany(p => new[] { SignupSteps.Subscription(p.SubscriptionId), SignupSteps.Barring(p.SubscriptionId) })]);
 }
 
 [ConsumerName("prepaid-balance-opened")]
