@@ -29,12 +29,11 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
         if (context.Headers.Get<string>(Correlation.Header) is { } correlator) Activity.Current?.SetBaggage(Correlation.Header, correlator);
 
         var consumer = ServiceConsumers.NameOf(GetType());
-        if (!Concerns(context.Message))
+        if (!Concerns(context.Message) || !await PrepareAsync(context.Message, context.CancellationToken))
         {
             unitOfWork.RecordPassedOver(consumer, messageId);
             return;
         }
-        await PrepareAsync(context.Message, context.CancellationToken);
         try
         {
             unitOfWork.RecordInbox(consumer, messageId);
@@ -71,10 +70,14 @@ public abstract class InboxConsumer<T>(UnitOfWork unitOfWork) : IConsumer<T> whe
     protected virtual bool Concerns(T message) => true;
 
     /// <summary>
-    /// What the handler needs from other services (the catalogue, say), read before the transaction opens: no transaction
-    /// stays open across a network call. Runs on every delivery, a repeated one too, so it must only read.
+    /// What the handler needs from other services or the database (the catalogue; the hub's registrations), read before the
+    /// transaction opens: no transaction stays open across a network call, and none opens for nothing. False when what it
+    /// read leaves the handler nothing to do (no registration wants the event): the message is then passed over, as one
+    /// that does not concern the consumer. That decision rests on state that changes, so a repeated delivery is decided
+    /// again unless it finds the first one's passed-over row, which is written a moment later: use it only where either
+    /// outcome is right. Runs on every delivery, a repeated one too, so it must only read.
     /// </summary>
-    protected virtual Task PrepareAsync(T message, CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task<bool> PrepareAsync(T message, CancellationToken cancellationToken) => Task.FromResult(true);
 
     protected abstract Task Handle(T message, UnitOfWork unitOfWork, CancellationToken cancellationToken);
 }

@@ -59,7 +59,11 @@ public sealed class SignupSubmittedConsumer(UnitOfWork db, CatalogueClient catal
 {
     private Contracts.Catalogue? _catalogue;
 
-    protected override async Task PrepareAsync(SignupSubmitted message, CancellationToken ct) => _catalogue = await catalogues.GetAsync(ct);
+    protected override async Task<bool> PrepareAsync(SignupSubmitted message, CancellationToken ct)
+    {
+        _catalogue = await catalogues.GetAsync(ct);
+        return true;
+    }
 
     protected override async Task Handle(SignupSubmitted sale, UnitOfWork db, CancellationToken ct)
     {
@@ -76,7 +80,11 @@ public sealed class LineAddedToBundleConsumer(UnitOfWork db, CatalogueClient cat
 {
     private Contracts.Catalogue? _catalogue;
 
-    protected override async Task PrepareAsync(LineAddedToBundle message, CancellationToken ct) => _catalogue = await catalogues.GetAsync(ct);
+    protected override async Task<bool> PrepareAsync(LineAddedToBundle message, CancellationToken ct)
+    {
+        _catalogue = await catalogues.GetAsync(ct);
+        return true;
+    }
 
     protected override async Task Handle(LineAddedToBundle added, UnitOfWork db, CancellationToken ct)
     {
@@ -165,9 +173,10 @@ public sealed class SubscriptionOfferAddedConsumer(UnitOfWork db, CatalogueClien
 {
     private Contracts.Catalogue? _catalogue;
 
-    protected override async Task PrepareAsync(SubscriptionOfferAdded offer, CancellationToken ct)
+    protected override async Task<bool> PrepareAsync(SubscriptionOfferAdded offer, CancellationToken ct)
     {
         if (offer.Kind == OfferKind.Bonus) _catalogue = await catalogues.GetAsync(ct);
+        return true;
     }
 
     protected override async Task Handle(SubscriptionOfferAdded offer, UnitOfWork db, CancellationToken ct)

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
 using MasStack.Contracts;
 using MasStack.Platform.Data;
 using MasStack.Platform.Messaging;
 using MasStack.ServiceDefaults;
+using Npgsql;
 
 namespace MasStack.Notifications.Features.Hub;
 
@@ -11,91 +13,108 @@ namespace MasStack.Notifications.Features.Hub;
 // matching active registration. The event id (webhook-id) is made here, once: a redelivered message adds nothing.
 
 [ConsumerName("hub-subscription-status-changed")]
-public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<SubscriptionStatusChanged>(db)
+public sealed class SubscriptionStatusChangedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal)
+    : HubConsumer<SubscriptionStatusChanged>(db, database, signal, HubEvents.SubscriptionActivated)
 {
     protected override bool Concerns(SubscriptionStatusChanged e) => e.To == SubscriptionStatus.Active && e.From != SubscriptionStatus.Barred;
 
-    protected override Task Handle(SubscriptionStatusChanged e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.SubscriptionActivated, e.ChangedAt, e);
+    protected override DateTimeOffset OccurredAt(SubscriptionStatusChanged e) => e.ChangedAt;
 }
 
 [ConsumerName("hub-sim-replaced")]
-public sealed class SimReplacedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<SimReplaced>(db)
+public sealed class SimReplacedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal)
+    : HubConsumer<SimReplaced>(db, database, signal, HubEvents.SimSwapped)
 {
-    protected override Task Handle(SimReplaced e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.SimSwapped, e.ReplacedAt, e);
+    protected override DateTimeOffset OccurredAt(SimReplaced e) => e.ReplacedAt;
 }
 
 [ConsumerName("hub-barring-changed")]
-public sealed class BarringChangedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<SubscriptionBarringChanged>(db)
+public sealed class BarringChangedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal)
+    : HubConsumer<SubscriptionBarringChanged>(db, database, signal, HubEvents.BarringChanged)
 {
-    protected override Task Handle(SubscriptionBarringChanged e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.BarringChanged, e.ChangedAt, e);
+    protected override DateTimeOffset OccurredAt(SubscriptionBarringChanged e) => e.ChangedAt;
 }
 
 [ConsumerName("hub-invoice-issued")]
-public sealed class InvoiceIssuedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<InvoiceIssued>(db)
+public sealed class InvoiceIssuedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal)
+    : HubConsumer<InvoiceIssued>(db, database, signal, HubEvents.InvoiceIssued)
 {
-    protected override Task Handle(InvoiceIssued e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.InvoiceIssued, e.IssuedAt, e);
+    protected override DateTimeOffset OccurredAt(InvoiceIssued e) => e.IssuedAt;
 }
 
 [ConsumerName("hub-consumption-limit-warned")]
-public sealed class LimitWarnedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<ConsumptionLimitWarned>(db)
+public sealed class LimitWarnedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal)
+    : HubConsumer<ConsumptionLimitWarned>(db, database, signal, HubEvents.LimitWarning)
 {
-    protected override Task Handle(ConsumptionLimitWarned e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.LimitWarning, e.WarnedAt, e);
+    protected override DateTimeOffset OccurredAt(ConsumptionLimitWarned e) => e.WarnedAt;
 }
 
 [ConsumerName("hub-consumption-limit-reached")]
-public sealed class LimitReachedConsumer(UnitOfWork db, DeliverySignal signal) : InboxConsumer<ConsumptionLimitReached>(db)
+public sealed class LimitReachedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal)
+    : HubConsumer<ConsumptionLimitReached>(db, database, signal, HubEvents.LimitReached)
 {
-    protected override Task Handle(ConsumptionLimitReached e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.LimitReached, e.ReachedAt, e);
+    protected override DateTimeOffset OccurredAt(ConsumptionLimitReached e) => e.ReachedAt;
 }
 
 [ConsumerName("hub-signup-completed")]
-public sealed class SaleCompletedConsumer(UnitOfWork db, DeliverySignal signal, TimeProvider clock) : InboxConsumer<SignupCompleted>(db)
+public sealed class SaleCompletedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal, TimeProvider clock)
+    : HubConsumer<SignupCompleted>(db, database, signal, HubEvents.SaleCompleted)
 {
-    protected override Task Handle(SignupCompleted e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.SaleCompleted, clock.GetUtcNow(), e);
+    protected override DateTimeOffset OccurredAt(SignupCompleted e) => clock.GetUtcNow();
 }
 
 [ConsumerName("hub-signup-failed")]
-public sealed class SaleFailedConsumer(UnitOfWork db, DeliverySignal signal, TimeProvider clock) : InboxConsumer<SignupFailed>(db)
+public sealed class SaleFailedConsumer(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal, TimeProvider clock)
+    : HubConsumer<SignupFailed>(db, database, signal, HubEvents.SaleFailed)
 {
-    protected override Task Handle(SignupFailed e, UnitOfWork db, CancellationToken ct) =>
-        HubDeliveries.RecordAsync(db, signal, HubEvents.SaleFailed, clock.GetUtcNow(), e);
+    protected override DateTimeOffset OccurredAt(SignupFailed e) => clock.GetUtcNow();
 }
 
-public static class HubDeliveries
+/// <summary>
+/// One of the hub's events: a delivery for each active registration whose query matches it, recorded in the consumer's
+/// transaction. The registrations are read before that transaction opens, so an event no registration wants (most of
+/// them, on most days) is passed over without one: no inbox row, no commit. A registration made or dropped between two
+/// deliveries of one message can decide the second differently; either outcome is what a subscriber may expect of an event
+/// that happened as it registered. A registration deleted before the transaction commits fails it on its key, and the
+/// retry reads the registrations again.
+/// </summary>
+public abstract class HubConsumer<T>(UnitOfWork db, NpgsqlDataSource database, DeliverySignal signal, string eventType) : InboxConsumer<T>(db)
+    where T : class
 {
     private sealed record Registration(Guid Id, string EventTypes, string Filters);
 
-    public static async Task RecordAsync<T>(UnitOfWork db, DeliverySignal signal, string eventType, DateTimeOffset eventTime, T message)
+    private JsonObject _fields = [];
+    private List<Guid> _matching = [];
+
+    /// <summary>When the event happened, as the envelope's time says.</summary>
+    protected abstract DateTimeOffset OccurredAt(T message);
+
+    protected override async Task<bool> PrepareAsync(T message, CancellationToken ct)
     {
-        var registrations = await db.QueryAsync<Registration>(
+        _fields = HubEvents.Fields(message);
+        await using var connection = await database.OpenConnectionAsync(ct);
+        var registrations = await connection.QueryAsync<Registration>(
             "SELECT id AS Id, event_types AS EventTypes, filters::text AS Filters FROM hub_registrations WHERE state = 'active'");
-        var fields = HubEvents.Fields(message);
+        _matching = [.. registrations
+            .Where(r => new HubQuery(r.EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries), JsonSerializer.Deserialize<Dictionary<string, long>>(r.Filters)!)
+                .Matches(eventType, _fields))
+            .Select(r => r.Id)];
+        return _matching.Count > 0;
+    }
+
+    protected override async Task Handle(T message, UnitOfWork db, CancellationToken ct)
+    {
         var eventId = Guid.CreateVersion7();
-        var body = HubEvents.Envelope(eventId, eventTime, eventType, fields);
-        var subject = HubEvents.Subject(eventType, fields);
-        var version = HubEvents.Version(fields);
-        var any = false;
-        foreach (var registration in registrations)
-        {
-            var query = new HubQuery(
-                registration.EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries),
-                JsonSerializer.Deserialize<Dictionary<string, long>>(registration.Filters)!);
-            if (!query.Matches(eventType, fields)) continue;
+        var body = HubEvents.Envelope(eventId, OccurredAt(message), eventType, _fields);
+        var subject = HubEvents.Subject(eventType, _fields);
+        var version = HubEvents.Version(_fields);
+        foreach (var id in _matching)
             await db.ExecuteAsync(
                 """
                 INSERT INTO hub_deliveries (registration_id, event_id, subject, version, body, traceparent)
                 VALUES (@id, @eventId, @subject, @version, @body, @traceparent)
                 """,
-                new { id = registration.Id, eventId, subject, version, body, traceparent = Telemetry.Traceparent });
-            any = true;
-        }
-        if (any) db.AfterCommit(() => { signal.Wake(); return Task.CompletedTask; });
+                new { id, eventId, subject, version, body, traceparent = Telemetry.Traceparent });
+        db.AfterCommit(() => { signal.Wake(); return Task.CompletedTask; });
     }
 }
