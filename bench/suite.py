@@ -68,6 +68,40 @@ def suite_process(data_dir, executable):
     raise RuntimeError(f"no {executable} of the suite in {data_dir} found")
 
 
+SERVICES = ("Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption", "Notifications", "Identity")
+
+
+def services_ready(data_dir):
+    """Whether every instance of every service of the suite at data_dir (its environment names the folder: its database's
+    socket is there) answers its own /health with 200: schema migrated, database, Redis and broker reachable, consumers'
+    queues bound. The gateway answers before they do, and a sale it takes on a new broker before every subscriber has bound
+    its queue loses the events RabbitMQ had nowhere to route (the sale fails at the saga's timeout, 5 minutes later)."""
+    ports = {}
+    for line in subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout.splitlines():
+        for pid in (int(p.split(",")[0]) for p in line.split("pid=")[1:]):
+            ports.setdefault(pid, line.split()[3].rsplit(":", 1)[1])
+    found = set()
+    for pid, port in ports.items():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                executable = os.path.basename(f.read().split(b"\0")[0].decode())
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                ours = data_dir.encode() in f.read()
+        except OSError:
+            continue
+        service = executable.removeprefix("MasStack.")
+        if service not in SERVICES or not ours:
+            continue
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
+                if response.status != 200:
+                    return False
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+        found.add(service)
+    return found == set(SERVICES)
+
+
 def gateway_port_free():
     with socket.socket() as probe:
         return probe.connect_ex(("localhost", 8080)) != 0
@@ -106,6 +140,7 @@ def start_suite(*apphost_args, trace_ratio=None, root=ROOT, env=None):
     credentials.forget()
     try:
         wait_for(lambda: request("GET", "/health")[0] == 200, 180, poll=0.1)
+        wait_for(lambda: services_ready(data_dir), 180, poll=0.5)
         yield data_dir
     except BaseException:
         failed = True
