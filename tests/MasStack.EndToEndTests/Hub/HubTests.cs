@@ -1,7 +1,9 @@
+using Dapper;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
+using MasStack.Contracts;
 using MasStack.EndToEndTests.Infrastructure;
 using MasStack.EndToEndTests.Subscriptions;
 using MasStack.ServiceDefaults;
@@ -71,6 +73,48 @@ public class HubTests(SuiteFixture suite)
         // And its owner deletes it
         Assert.Equal(HttpStatusCode.NoContent, (await _gateway.DeleteAsync($"/api/v1/hub/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _gateway.GetAsync($"/api/v1/hub/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_event_no_registration_wants_is_consumed_without_a_delivery_and_its_redelivery_is_not_sent_to_a_later_registration()
+    {
+        using var receiver = new HttpClient { BaseAddress = suite.App.GetEndpoint(ResourceNames.WebhookReceiver, "http") };
+        var hook = "hub-" + Guid.NewGuid().ToString("N");
+        var callback = new Uri(receiver.BaseAddress!, $"/hooks/{hook}").ToString();
+        var line = 9_000_000_000_000 + Random.Shared.NextInt64(1_000_000_000); // a line only this test's registrations name
+        var warned = new ConsumptionLimitWarned(line, 1, 1, "2026-11", new Money(50), new Money(41), DateTimeOffset.UtcNow, Version: 1);
+        await using var notificationsDb = await suite.OpenDatabaseAsync(ResourceNames.Notifications);
+        Task<long> DeliveriesOfAsync(string registration) => notificationsDb.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM hub_deliveries WHERE registration_id = @registration::uuid", new { registration });
+        Task<int> InboxDeliveriesAsync(Guid messageId) => notificationsDb.ExecuteScalarAsync<int>(
+            "SELECT coalesce(max(deliveries), 0) FROM inbox_messages WHERE consumer = 'hub-consumption-limit-warned' AND message_id = @messageId", new { messageId });
+
+        // Given a registration for the limit warnings of another line
+        var other = (string)(await (await _gateway.PostAsJsonAsync("/api/v1/hub",
+            new { callback, query = $"eventType=ConsumptionLimitWarningEvent&subscriptionId={line + 1}" })).ReadJsonAsync(HttpStatusCode.Created))["id"]!;
+
+        // When Consumption warns about this line, which no registration wants
+        var messageId = await suite.PublishAsync(warned);
+
+        // Then the hub takes it as consumed, with nothing to deliver
+        await Eventually.Until(() => InboxDeliveriesAsync(messageId), n => n == 1, "the hub to record the warning as consumed");
+        Assert.Equal(0, await DeliveriesOfAsync(other));
+
+        // When a registration for this line is made, and the broker delivers the same warning again
+        var mine = (string)(await (await _gateway.PostAsJsonAsync("/api/v1/hub",
+            new { callback, query = $"eventType=ConsumptionLimitWarningEvent&subscriptionId={line}" })).ReadJsonAsync(HttpStatusCode.Created))["id"]!;
+        await suite.PublishAsync(warned, messageId: messageId);
+
+        // Then the repeated delivery is counted and not sent: the warning happened before the registration
+        await Eventually.Until(() => InboxDeliveriesAsync(messageId), n => n == 2, "the hub to count the repeated delivery");
+        Assert.Equal(0, await DeliveriesOfAsync(mine));
+
+        // And the line's next warning is sent to it
+        await suite.PublishAsync(warned with { WarnedAt = DateTimeOffset.UtcNow, Version = 2 });
+        var sent = (await DeliveriesAsync(receiver, hook, 1)).Single();
+        Assert.Equal(line, (long)JsonNode.Parse(sent.Body)!["event"]!["subscriptionId"]!);
+        Assert.Equal(2, (long)JsonNode.Parse(sent.Body)!["event"]!["version"]!);
+        Assert.Equal(0, await DeliveriesOfAsync(other));
     }
 
     [Fact]

@@ -9,11 +9,11 @@ public static class Broker
 {
     /// <summary>
     /// Publishes <paramref name="message"/> <paramref name="times"/> times under one message id (a redelivery, when more
-    /// than once) and returns that id: the key of each consumer's inbox row.
+    /// than once, or when the id of an earlier publication is given) and returns that id: the key of each consumer's inbox row.
     /// </summary>
-    public static async Task<Guid> PublishAsync<T>(this SuiteFixture suite, T message, int times = 1) where T : class
+    public static async Task<Guid> PublishAsync<T>(this SuiteFixture suite, T message, int times = 1, Guid? messageId = null) where T : class
     {
-        var messageId = NewId.NextGuid();
+        var id = messageId ?? NewId.NextGuid();
         var rabbitMq = new Uri(await suite.RabbitMqConnectionStringAsync());
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbit =>
         {
@@ -28,13 +28,13 @@ public static class Broker
         try
         {
             for (var i = 0; i < times; i++)
-                await bus.Publish(message, context => context.MessageId = messageId);
+                await bus.Publish(message, context => context.MessageId = id);
         }
         finally
         {
             await bus.StopAsync();
         }
-        return messageId;
+        return id;
     }
 }
 
