@@ -39,11 +39,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from suite import request, wait_for, start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
+from suite import SERVICES, request, wait_for, start_suite, post_sale_and_wait, add_trace_ratio_argument  # noqa: E402
 from sales import new_sale  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
-SERVICES = ["Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption", "Identity", "Notifications"]
 
 
 def group_of(cmdline):

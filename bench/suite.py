@@ -68,6 +68,7 @@ def suite_process(data_dir, executable):
     raise RuntimeError(f"no {executable} of the suite in {data_dir} found")
 
 
+# The suite's services: each a process MasStack.{name} (cpu_per_sale.py groups its CPU by them).
 SERVICES = ("Signup", "Customer", "Account", "Subscription", "Billing", "Barring", "Consumption", "Notifications", "Identity")
 
 
