@@ -2,7 +2,6 @@ using MasStack.EndToEndTests.Infrastructure;
 using MasStack.Platform.Messaging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
 
 namespace MasStack.EndToEndTests;
 
@@ -35,41 +34,20 @@ public class RetiredQueueTests(SuiteFixture suite)
 
         // When the newer instances retire it, the queue stays while it is read
         Assert.Equal([queue], await RetiredQueues.RemoveAsync(broker, [queue], CancellationToken.None));
-        Assert.True(await ExistsAsync(connection, queue));
-        Assert.True(await ExchangeExistsAsync(connection, queue));
+        Assert.True(await suite.QueueExistsAsync(queue));
+        Assert.True(await suite.ExchangeExistsAsync(queue));
 
         // And once the older instance has gone, the queue and its exchange are deleted, and the empty _skipped queue
         await olderInstance.BasicCancelAsync(reading);
         Assert.Empty(await RetiredQueues.RemoveAsync(broker, [queue], CancellationToken.None));
-        Assert.False(await ExistsAsync(connection, queue));
-        Assert.False(await ExchangeExistsAsync(connection, queue));
-        Assert.False(await ExistsAsync(connection, skipped));
+        Assert.False(await suite.QueueExistsAsync(queue));
+        Assert.False(await suite.ExchangeExistsAsync(queue));
+        Assert.False(await suite.QueueExistsAsync(skipped));
 
         // The parked message stays for an operator
         Assert.Equal(1u, await suite.DepthAsync(error));
 
         // Retiring it again, as every later start does, finds nothing to do
         Assert.Empty(await RetiredQueues.RemoveAsync(broker, [queue], CancellationToken.None));
-    }
-
-    private static async Task<bool> ExistsAsync(IConnection connection, string queue) =>
-        await AnswersAsync(connection, channel => channel.QueueDeclarePassiveAsync(queue));
-
-    private static async Task<bool> ExchangeExistsAsync(IConnection connection, string exchange) =>
-        await AnswersAsync(connection, channel => channel.ExchangeDeclarePassiveAsync(exchange));
-
-    /// <summary>Whether the broker knows what is declared passively (a 404 closes the channel, so each check has its own).</summary>
-    private static async Task<bool> AnswersAsync(IConnection connection, Func<IChannel, Task> declarePassive)
-    {
-        await using var channel = await connection.CreateChannelAsync();
-        try
-        {
-            await declarePassive(channel);
-            return true;
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
-        {
-            return false;
-        }
     }
 }

@@ -42,17 +42,27 @@ public static class Broker
 public static class BrokerQueues
 {
     /// <summary>The number of messages waiting in <paramref name="queue"/>; 0 when it does not exist.</summary>
-    public static async Task<uint> DepthAsync(this SuiteFixture suite, string queue)
+    public static async Task<uint> DepthAsync(this SuiteFixture suite, string queue) =>
+        await DeclaredAsync(suite, async channel => (await channel.QueueDeclarePassiveAsync(queue)).MessageCount);
+
+    public static async Task<bool> QueueExistsAsync(this SuiteFixture suite, string queue) =>
+        await DeclaredAsync(suite, async channel => { await channel.QueueDeclarePassiveAsync(queue); return true; });
+
+    public static async Task<bool> ExchangeExistsAsync(this SuiteFixture suite, string exchange) =>
+        await DeclaredAsync(suite, async channel => { await channel.ExchangeDeclarePassiveAsync(exchange); return true; });
+
+    /// <summary>What a passive declaration answers; the default when the broker does not know the name (a 404 closes the channel).</summary>
+    private static async Task<T?> DeclaredAsync<T>(SuiteFixture suite, Func<RabbitMQ.Client.IChannel, Task<T>> declarePassive)
     {
         await using var connection = await ConnectAsync(suite);
         await using var channel = await connection.CreateChannelAsync();
         try
         {
-            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+            return await declarePassive(channel);
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
         {
-            return 0;
+            return default;
         }
     }
 

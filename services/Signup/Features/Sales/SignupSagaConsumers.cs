@@ -33,9 +33,11 @@ public sealed class AccountOpenedConsumer(UnitOfWork db) : InboxConsumer<Account
 public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfileCreated>(db)
 {
     protected override Task Handle(BarringProfileCreated message, UnitOfWork db, CancellationToken ct) =>
-        message.SignupId is { } signupId
-            ? SignupProgress.ConfirmAsync(db, signupId, SignupSteps.Subscription(message.SubscriptionId), SignupSteps.Barring(message.SubscriptionId))
-            : Task.CompletedTask;
+        message.SignupId is { } signupId ? SignupProgress.ConfirmAsync(db, signupId, ConfirmedBy(message)) : Task.CompletedTask;
+
+    /// <summary>The steps a line's profile confirms: its creation and its profile.</summary>
+    internal static string[] ConfirmedBy(BarringProfileCreated profile) =>
+        [SignupSteps.Subscription(profile.SubscriptionId), SignupSteps.Barring(profile.SubscriptionId)];
 }
 
 /// <summary>The barring profiles of a sale's lines, created together: the lines' creation and profiles confirmed in one transaction.</summary>
@@ -43,8 +45,7 @@ public sealed class BarringProfileCreatedConsumer(UnitOfWork db) : InboxConsumer
 public sealed class BarringProfilesCreatedConsumer(UnitOfWork db) : InboxConsumer<BarringProfilesCreated>(db)
 {
     protected override Task Handle(BarringProfilesCreated message, UnitOfWork db, CancellationToken ct) =>
-        SignupProgress.ConfirmAsync(db, message.SignupId,
-            [.. message.Profiles.SelectMany(p => new[] { SignupSteps.Subscription(p.SubscriptionId), SignupSteps.Barring(p.SubscriptionId) })]);
+        SignupProgress.ConfirmAsync(db, message.SignupId, [.. message.Profiles.SelectMany(BarringProfileCreatedConsumer.ConfirmedBy)]);
 }
 
 [ConsumerName("prepaid-balance-opened")]
