@@ -65,20 +65,40 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void A_delivery_is_one_span_and_what_its_consumer_does_hangs_under_it()
+    {
+        var (exported, tracing) = Trace(new QuietRootSampler());
+        using (tracing)
+        {
+            var publisher = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+            using var receive = Work.StartActivity("signup-submitted receive", ActivityKind.Consumer, publisher)!;
+            // MassTransit's consumer step: declined, so not made, and the delivery's span stays current.
+            using var process = Work.StartActivity("signup-submitted process", ActivityKind.Consumer);
+            Assert.Null(process);
+            Assert.Same(receive, Activity.Current);
+            using (Work.StartActivity("INSERT accounts", ActivityKind.Client)) { }
+        }
+
+        var delivery = Assert.Single(exported, s => s.DisplayName == "signup-submitted receive");
+        Assert.Equal(delivery.SpanId, Assert.Single(exported, s => s.DisplayName == "INSERT accounts").ParentSpanId);
+        Assert.Equal(2, exported.Count);
+    }
+
+    [Fact]
     public void A_worker_continues_the_trace_that_stored_its_work()
     {
         var (exported, tracing) = Trace(new QuietRootSampler());
         string stored;
         using (tracing)
         {
-            using (var consumer = Work.StartActivity("signup-submitted process", ActivityKind.Consumer)!)
+            using (var consumer = Work.StartActivity("signup-submitted receive", ActivityKind.Consumer)!)
                 stored = consumer.Id!; // kept with the work order, in the sale's transaction
             using (Telemetry.StartContinuing("work order", stored))
             using (Work.StartActivity("POST /orders", ActivityKind.Client)) { }
         }
 
         var order = Assert.Single(exported, s => s.DisplayName == "work order");
-        var sale = Assert.Single(exported, s => s.DisplayName == "signup-submitted process");
+        var sale = Assert.Single(exported, s => s.DisplayName == "signup-submitted receive");
         Assert.Equal(sale.TraceId, order.TraceId);
         Assert.Equal(sale.SpanId, order.ParentSpanId);
         Assert.Equal(order.SpanId, Assert.Single(exported, s => s.DisplayName == "POST /orders").ParentSpanId);
