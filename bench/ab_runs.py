@@ -38,6 +38,12 @@ Measured:
 - --a . --b .:DOTNET_gcServer=0 --rate 20 (the workstation GC instead of the server GC every service runs with): 0.937
   (0.956 in reference works), at 20/s 0.987; the services themselves 0.88–1.01, PostgreSQL and RabbitMQ moved as much
   (0.94, 0.89): the host, not the GC. Not adopted.
+- --a . --b .:DOTNET_TieredCompilation=0 (each method compiled once, fully optimised; precompiled framework code never
+  recompiled), two rounds: 1.202 (1.153 in reference works), the services 1.2–1.55, at 40/s 1.035. Likely the
+  framework's precompiled (ReadyToRun) code, which tiering replaces with better code and which otherwise stays. Not
+  adopted.
+- --a 69c7f01 --b 8b1217a (MassTransit's consumer step no longer a span of its own), four rounds: 0.853 (0.867 in reference
+  works), B lower in each round (29.9–37.8 ms against 35.6–43.2), the dashboard 0.67; at 40/s 0.985.
 
 Usage: dotnet build MasStack.Aspire.sln -c Release && flock /tmp/masstack-heavy.lock python3 bench/ab_runs.py
        --a ARM --b ARM [--rounds 2] [--sales 300] [--warmup 300] [--settle 10] [--rate 40] [--seconds 20] [--trace-ratio 0.1]
