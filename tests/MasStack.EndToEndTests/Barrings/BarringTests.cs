@@ -265,6 +265,38 @@ public class BarringTests(SuiteFixture suite)
     }
 
     [Fact]
+    public async Task A_read_while_the_barrings_change_shows_one_version_its_barrings_its_ETag_and_its_history_alike()
+    {
+        // Given a line whose customer bars and lifts roaming, one change after another
+        var (_, line, _) = await ActiveMobileLineAsync();
+        var (_, etag) = await BarringsAsync(line);
+        var reads = new List<(JsonObject Body, string ETag)>();
+        using var changing = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!changing.IsCancellationRequested) reads.Add(await BarringsAsync(line));
+        });
+        for (var change = 0; change < 40; change++)
+        {
+            object body = change % 2 == 0
+                ? new { source = "customer", set = new[] { new { type = "roaming" } } }
+                : new { source = "customer", lift = new[] { new { type = "roaming" } } };
+            etag = EtagOf(await (await PatchAsync(line, body, etag)).ReadJsonAsync(HttpStatusCode.OK));
+        }
+        await changing.CancelAsync();
+        await reader;
+
+        // Then every read answered one version: its ETag is its newest change's, and roaming is barred after a set, not a lift
+        Assert.True(reads.Count > 40, $"{reads.Count} reads while the barrings changed");
+        Assert.All(reads.Where(read => read.Body["history"]!.AsArray().Count > 0), read =>
+        {
+            var newest = read.Body["history"]![0]!;
+            Assert.Equal(EtagOf(read.Body), read.ETag);
+            Assert.Equal((string)newest["action"]! == "set", read.Body["activeBarrings"]!.AsArray().Any(b => (string)b!["type"]! == "roaming"));
+        });
+    }
+
+    [Fact]
     public async Task A_cancelled_line_cannot_be_barred_and_a_failed_sale_leaves_no_barring_profile()
     {
         // Given a line cancelled before activation

@@ -32,7 +32,9 @@ public static class BarringApi
     private static async Task<Results<Ok<BarringsView>, NotFound, ValidationProblem>> Get(
         long subscriptionId, [AsParameters] PageRequest page, NpgsqlDataSource database, HttpContext http)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        // One snapshot for the profile, its ETag and its history: a change committed between the reads would otherwise show
+        // its barrings under the ETag of the version before, and a PATCH made on what the client saw would be refused.
+        await using var connection = await database.OpenSnapshotAsync();
         if (await BarringProfiles.FindAsync(connection, subscriptionId) is not { } profile) return TypedResults.NotFound();
         return await ViewAsync(connection, profile, page, http) is { } view ? TypedResults.Ok(view) : PageErrors(page);
     }

@@ -25,7 +25,8 @@ public static class PaymentInfoApi
 
     private static async Task<Results<Ok<PaymentInfoView>, NotFound>> Get(long accountId, NpgsqlDataSource database, HttpContext http)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        // The payment info, its ETag and its history as of one moment (a snapshot), not a history newer than its ETag.
+        await using var connection = await database.OpenSnapshotAsync();
         if (await PaymentInfoStore.FindAsync(connection, accountId) is not { } info) return TypedResults.NotFound();
         Preconditions.SetETag(http, info.Version);
         return TypedResults.Ok(View(info, await PaymentInfoStore.HistoryAsync(connection, accountId)));

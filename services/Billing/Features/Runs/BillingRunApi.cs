@@ -41,7 +41,8 @@ public static class BillingRunApi
 
     private static async Task<Results<Ok<BillingRunView>, NotFound>> Get(long runId, NpgsqlDataSource database)
     {
-        await using var connection = await database.OpenConnectionAsync();
+        // The run's status and its accounts' counts as of one moment (a snapshot): not a running run with nothing pending.
+        await using var connection = await database.OpenSnapshotAsync();
         return await BillingRuns.FindAsync(connection, runId) is { } run ? TypedResults.Ok(run) : TypedResults.NotFound();
     }
 }
